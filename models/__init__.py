@@ -1,0 +1,1 @@
+"""coprocure's formulations: typed scenario data in, Pyomo model out."""

@@ -1,0 +1,185 @@
+"""The formulation's input contract: a validated scenario as frozen, explicit records.
+
+Everything here is plain data: no spreadsheet, no file, no `*`. The application layer
+(``optimizer``) reads and validates a workbook, expands every `*` and default, and
+hands the model one :class:`ScenarioData`; that is the only way data enters
+``models/``. Each record's ``src`` names where it came from (for example
+``"Supply!7"``) so that messages and diagnoses can speak in the planner's terms; the
+formulation never interprets it.
+
+Units: quantities in ``settings.unit``, money in ``settings.currency``; prices and
+costs per unit of quantity; shares and tariffs as fractions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Coordination = Literal["joint", "pro-rata", "sequential"]
+Robust = Literal["no", "expected", "cvar"]
+PolicyKind = Literal["max_supplier_share", "max_country_share", "max_origin_share"]
+Scope = Literal["period", "horizon"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    unit: str
+    currency: str
+    coordination: Coordination
+    shortage_penalty: float  # already resolved: 10 x the highest price when left blank
+    discount_rate: float
+    time_limit_s: float | None
+    robust: Robust
+    cvar_alpha: float
+    risk_weight: float
+    spot_premium: float
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    days: float
+
+
+@dataclass(frozen=True)
+class Supplier:
+    name: str
+    country: str
+    origin: str  # the mining country; equals `country` when the workbook leaves it blank
+    active: bool
+    src: str = ""
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One price tier of one supplier's offer of one material in one period."""
+
+    supplier: str
+    material: str
+    period: str
+    tier: int
+    capacity: float
+    price: float
+    min_offtake: float
+    src: str = ""
+
+
+@dataclass(frozen=True)
+class Demand:
+    buyer: str
+    material: str
+    period: str
+    quantity: float
+    src: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    supplier: str
+    buyer: str
+    freight: float
+    tariff: float
+    lead_time: int
+    open: bool
+    src: str = ""
+
+
+@dataclass(frozen=True)
+class StockRule:
+    """The stock rule of one buyer, material and period (defaults already applied)."""
+
+    buyer: str
+    material: str
+    period: str
+    min_days: float
+    min_level: float
+    max_level: float | None  # None: no ceiling
+    holding_cost: float
+    src: str = ""
+
+
+@dataclass(frozen=True)
+class InitialStock:
+    buyer: str
+    material: str
+    quantity: float
+    src: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One diversification cap, already expanded: one target, one material.
+
+    ``buyer`` is None for a coalition-wide cap. ``penalty`` None means a hard rule.
+    """
+
+    name: str
+    kind: PolicyKind
+    target: str
+    buyer: str | None
+    material: str
+    share: float
+    scope: Scope
+    penalty: float | None
+    src: str = ""
+
+
+@dataclass(frozen=True)
+class Budget:
+    buyer: str
+    period: str
+    amount: float
+    src: str = ""
+
+
+@dataclass(frozen=True)
+class Sharing:
+    giver: str
+    receiver: str
+    material: str
+    cost: float
+    limit: float | None  # per period; None: no limit
+    src: str = ""
+
+
+@dataclass(frozen=True)
+class Shock:
+    """One (supplier, material, period) hit by a disruption scenario."""
+
+    supplier: str
+    material: str
+    period: str
+    capacity_factor: float
+    price_factor: float
+    src: str = ""
+
+
+@dataclass(frozen=True)
+class DisruptionScenario:
+    name: str
+    probability: float
+    shocks: tuple[Shock, ...]
+
+
+@dataclass(frozen=True)
+class ScenarioData:
+    settings: Settings
+    periods: tuple[Period, ...]
+    materials: tuple[str, ...]
+    buyers: tuple[str, ...]  # in planning order (sequential mode)
+    suppliers: tuple[Supplier, ...]
+    offers: tuple[Offer, ...]
+    demand: tuple[Demand, ...]
+    routes: tuple[Route, ...] = ()
+    initial_stock: tuple[InitialStock, ...] = ()
+    stock_rules: tuple[StockRule, ...] = ()
+    policies: tuple[Policy, ...] = ()  # active ones only
+    budgets: tuple[Budget, ...] = ()
+    sharing: tuple[Sharing, ...] = ()
+    disruptions: tuple[DisruptionScenario, ...] = field(default=())
+
+    @property
+    def period_labels(self) -> tuple[str, ...]:
+        return tuple(p.label for p in self.periods)

@@ -1,0 +1,148 @@
+"""The `coprocure` command line: thin Typer commands over one error boundary.
+
+This is the one place that prints and picks exit codes (SPEC 6): 0 success, 1 invalid
+input or infeasible scenario, 2 usage error (Typer's own), 3 solver failure. Messages
+and progress go to stderr; `--json` output alone goes to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from optimizer.issues import CoprocureError, InputError, Issue
+
+app = typer.Typer(
+    name="coprocure",
+    help="Joint procurement of critical materials: plan, compare and stress-test purchases "
+    "from an Excel scenario workbook.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False)
+if not err.is_terminal:  # logs and pipes: wide enough that tables do not fold every word
+    err.width = 160
+
+Scenario = Annotated[Path, typer.Argument(help="Scenario workbook (.xlsx).", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on "
+                                       "stdout.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or tables on the "
+                                        "terminal.")]
+
+
+def _run(action: Callable[[], int], as_json: bool = False) -> None:
+    """The error boundary: domain errors become a message and an exit code, never a trace."""
+    try:
+        code = action()
+    except InputError as exc:
+        if as_json:
+            _print_json({"valid": False, "issues": [i.as_dict() for i in exc.issues]})
+        else:
+            _issue_table(exc.issues)
+        raise typer.Exit(1) from None
+    except CoprocureError as exc:
+        if as_json:
+            _print_json({"error": str(exc)})
+        err.print(f"error: {exc}")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+    raise typer.Exit(code)
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
+
+
+def _issue_table(issues: list[Issue], title: str | None = None) -> None:
+    if len(issues) == 1 and issues[0].sheet is None:
+        err.print(issues[0].one_line())  # a file-level problem: one line says it all
+        return
+    table = Table(title=title, show_lines=False, expand=False)
+    for name in ("", "code", "sheet", "row", "col", "value found", "expected", "problem"):
+        table.add_column(name, overflow="fold")
+    for i in issues:
+        table.add_row("E" if i.is_error else "W", i.code, i.sheet or "", str(i.row or ""),
+                      i.column or "", "" if i.value is None else str(i.value),
+                      i.expected or "", i.message)
+    err.print(table)
+
+
+@app.command()
+def validate(scenario: Scenario, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """Check a scenario workbook and every strategy in it; list every problem at once.
+
+    Exit 0 when valid (warnings allowed), 1 when not.
+
+    Example: coprocure validate scenarios/japan-eu-2030.xlsx
+    """
+    from optimizer.loader import load_workbook
+
+    def action() -> int:
+        loaded = load_workbook(scenario)
+        errors, warnings = loaded.errors, loaded.warnings
+        if as_json:
+            _print_json({"file": str(scenario), "valid": not errors, "errors": len(errors),
+                         "warnings": len(warnings), "strategies": loaded.strategy_names,
+                         "issues": [i.as_dict() for i in loaded.issues]})
+        elif not quiet or errors:
+            if loaded.issues:
+                _issue_table(loaded.issues)
+            verdict = "is not valid" if errors else "is valid"
+            err.print(f"{scenario.name} {verdict}: {len(errors)} error(s), {len(warnings)} "
+                      f"warning(s); strategies: {', '.join(loaded.strategy_names)}")
+        return 1 if errors else 0
+
+    _run(action, as_json)
+
+
+@app.command()
+def template(
+    path: Annotated[Path, typer.Argument(help="Where to write the blank workbook (.xlsx).",
+                                         show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write an annotated blank scenario workbook with example rows and dropdowns.
+
+    Example: coprocure template my-scenario.xlsx
+    """
+    from optimizer.template import write_template
+
+    def action() -> int:
+        if path.exists() and not force:
+            raise CoprocureError(f"{path} exists: choose another name or pass --force")
+        write_template(path)
+        err.print(f"wrote {path}: fill in the sheets (the README sheet explains each), then "
+                  f"run: coprocure validate {path}")
+        return 0
+
+    _run(action)
+
+
+def main() -> None:
+    # Tracebacks are for developers: COPROCURE_DEBUG=1 shows them for unexpected errors.
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if os.environ.get("COPROCURE_DEBUG"):
+            raise
+        err.print(f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in coprocure; "
+                  "rerun with COPROCURE_DEBUG=1 for details and report it.")
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()
