@@ -53,7 +53,7 @@ def _run(action: Callable[[], int], as_json: bool = False) -> None:
     except CoprocureError as exc:
         if as_json:
             _print_json({"error": str(exc)})
-        err.print(f"error: {exc}")
+        err.print(f"error: {exc}", soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print("interrupted")
@@ -67,7 +67,7 @@ def _print_json(obj: Any) -> None:
 
 def _issue_table(issues: list[Issue], title: str | None = None) -> None:
     if len(issues) == 1 and issues[0].sheet is None:
-        err.print(issues[0].one_line())  # a file-level problem: one line says it all
+        err.print(issues[0].one_line(), soft_wrap=True)  # a file-level problem: one line
         return
     table = Table(title=title, show_lines=False, expand=False)
     for name in ("", "code", "sheet", "row", "col", "value found", "expected", "problem"):

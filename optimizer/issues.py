@@ -116,7 +116,8 @@ class Issue:
 
     def one_line(self) -> str:
         found = "" if self.value is None else f" (found {_shown(self.value)})"
-        return f"{self.severity}: {self.location}: {self.message}{found}"
+        where = f"{self.location}: " if self.sheet else ""
+        return f"{self.severity}: {where}{self.message}{found}"
 
 
 def error(code: str, message: str, **where: Any) -> Issue:

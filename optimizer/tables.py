@@ -13,7 +13,7 @@ from typing import Any
 
 from optimizer.fields import STAR, CellProblem, Column, is_blank, label, parse_cell
 from optimizer.issues import Issue, error, warning
-from optimizer.schema import ANNOTATIONS, SETTING_BY_NAME, SHEETS
+from optimizer.schema import ANNOTATIONS, SETTING_BY_NAME, SHEET_BY_NAME, SHEETS
 from optimizer.workbook import SPREADSHEET_ERRORS, RawSheet, RawWorkbook, col_letter, suggest
 
 ANNOTATION_NAMES = tuple(c.name for c in ANNOTATIONS)
@@ -50,9 +50,15 @@ class Tables:
     rows: dict[str, list[Row]]
 
     def __getitem__(self, sheet: str) -> list[Row]:
+        # Application code names sheets by their schema name; a misspelt one must fail
+        # loudly here rather than read as an empty optional sheet.
+        if sheet not in SHEET_BY_NAME:
+            raise KeyError(f"{sheet!r} is not a sheet of the schema")
         return self.rows.get(sheet, [])
 
     def names(self, sheet: str, column: str) -> list[str]:
+        if column not in SHEET_BY_NAME[sheet].column_names:
+            raise KeyError(f"{column!r} is not a column of {sheet}")
         return [r.values[column] for r in self[sheet] if r.values.get(column) is not None]
 
     def settings(self) -> dict[str, Row]:
@@ -191,8 +197,9 @@ def _parse_settings(rows: list[Row], issues: list[Issue]) -> list[Row]:
                                 value=name))
             continue
         value = parse_setting(setting.column, row.values.get("value"), issues, row)
-        out.append(Row(row.sheet, row.row, {"setting": key, "value": value}, row.letters,
-                       row.given))
+        notes = {a: row.values.get(a) for a in ANNOTATION_NAMES}
+        out.append(Row(row.sheet, row.row, {"setting": key, "value": value, **notes},
+                       row.letters, row.given))
     return out
 
 

@@ -49,12 +49,20 @@ def atomic_workbook(path: str | Path) -> Iterator[Workbook]:
         wb = xlsxwriter.Workbook(tmp, WORKBOOK_OPTIONS)
         yield wb
         wb.close()
+        # mkstemp creates the file private (0600); give it the permissions of a normal file
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Any = None) -> None:

@@ -166,7 +166,7 @@ def test_disruption_by_country_hits_suppliers_mining_there(book: Path) -> None:
 
 def test_strategy_overrides_change_exactly_the_listed_cells(book: Path) -> None:
     loaded = load(book)
-    tables, changes = loaded.tables_for("no-china")
+    _, changes = loaded.tables_for("no-china")
     assert [(c.sheet, c.row, c.column, c.old, c.new) for c in changes] == [
         ("Suppliers", 3, "active", True, False)]
     assert not next(x for x in loaded.scenario("no-china").suppliers

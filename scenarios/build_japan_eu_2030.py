@@ -1,0 +1,527 @@
+"""Build the shipped base scenario ``scenarios/japan-eu-2030.xlsx``.
+
+Japan and the EU buying NdPr, Dy and Tb oxide together, 2026-2035, from Chinese and
+non-Chinese refiners and recyclers. Every number comes from the public figures gathered
+in the project's ``data/public-figures.md`` (USGS Mineral Commodity Summaries 2026, the
+CRMA 65 % benchmark, JOGMEC's 60-day target, the Japan-Lynas terms) or is an assumption
+whose derivation the row's ``note`` states. Sources are named by publication and URL,
+never by a local path.
+
+Run from anywhere (the output lands beside this script unless a path is given)::
+
+    python scenarios/build_japan_eu_2030.py [OUTPUT.xlsx]
+
+The data tables below are grouped per sheet, in the workbook's sheet order. Column names
+are never spelled here as headers: each sheet's header is the schema's column list
+(``optimizer.schema``) plus ``source`` and ``note``, and every row is checked against it.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # a fresh checkout runs without installing
+
+from optimizer.schema import ANNOTATIONS, SHEET_BY_NAME  # noqa: E402
+from optimizer.xlsx import atomic_workbook, write_table  # noqa: E402
+
+OUTPUT = HERE / "japan-eu-2030.xlsx"
+
+# --------------------------------------------------------------------------- sources
+USGS = ("USGS Mineral Commodity Summaries 2026, Rare Earths "
+        "(https://pubs.usgs.gov/periodicals/mcs2026/mcs2026-rare-earths.pdf; data release "
+        "https://doi.org/10.5066/P1WKQ63T)")
+USGS_NDPR_PRICE = ("USGS MCS 2026, Rare Earths: NdPr oxide 99 % min, 2025e average 69 USD/kg "
+                   "FOB China (Argus)")
+USGS_DY_PRICE = ("USGS MCS 2026, Rare Earths (Heavy): Dy oxide 99.5 %, 2025e average "
+                 "239 USD/kg FOB China (Argus)")
+USGS_TB_PRICE = ("USGS MCS 2026, Rare Earths (Heavy): Tb oxide 99.99 %, 2025e average "
+                 "1,010 USD/kg FOB China (Argus)")
+USGS_CHINA = "USGS MCS 2026, Rare Earths: China mine production 270,000 t REO (2025e)"
+USGS_BURMA = ("USGS MCS 2026, Rare Earths: Burma mine production 27,000 t (2024) -> "
+              "22,000 t REO (2025e), estimated from China's import data")
+USGS_VIETNAM = ("USGS MCS 2026, Rare Earths: Vietnam mine production 150 t REO (2025e), "
+                "reserves 3,500,000 t")
+USGS_ESTONIA = ("USGS MCS 2026, Rare Earths: US imports of compounds and metals 2021-24, "
+                "Estonia 5 %")
+USGS_US = "USGS MCS 2026, Rare Earths: US mine production 51,000 t REO (2025e)"
+USGS_BRAZIL = "USGS MCS 2026, Rare Earths: Brazil mine production 2,000 t REO (2025e)"
+CRMA = ("Regulation (EU) 2024/1252 (Critical Raw Materials Act): at most 65 % of the EU's "
+        "annual consumption of each strategic raw material from a single third country, at "
+        "any relevant stage of processing")
+CRMA_RECYCLING = "Regulation (EU) 2024/1252 (CRMA): 2030 recycling benchmark 25 %"
+JOGMEC = ("JOGMEC stockpile target: 60 days of consumption (IEA policy database; Argus "
+          "2020)")
+LYNAS_JAPAN_NDPR = ("Lynas -> Japan priority: up to 7,200 t/yr NdPr while Lynas output is "
+                    "below 9,600 t, until 2038 (mining.com / Reuters, 2023)")
+LYNAS_JAPAN_HRE = ("Lynas -> Japan: up to 65 % of Dy/Tb from Mt Weld feedstock (Green Car "
+                   "Congress, 2023); JARE covers about 30 % of Japan's Dy/Tb demand (METI via "
+                   "https://www.iru-miru.com/en/article_detail.php?id=58546)")
+LYNAS_CAPACITY = ("Lynas: Malaysia NdPr capacity raised 7,200 -> 10,500 t/yr, Mt Weld target "
+                  "12,000 t/yr NdPr (https://www.australianmining.com.au/"
+                  "lynas-mt-weld-gets-a-boost/); 6,142 t NdPr oxide in FY2023 "
+                  "(https://fastmarkets.com/insights/"
+                  "lynas-to-produce-dysprosium-terbium-oxide-in-malaysia)")
+LYNAS_HRE = ("Lynas: first Dy May 2025, Tb June 2025 in Malaysia; SEGH circuit 1,500 t/yr "
+             "(https://www.australianmining.com.au/"
+             "lynas-produces-worlds-first-dysprosium-outside-of-china/)")
+DOD_MP = ("DoD-MP Materials agreement: 110 USD/kg NdPr oxide price floor for 10 years "
+          "(FAS, 2025)")
+MP_OUTPUT = ("MP Materials: 1,294 t NdPr oxide in 2024 (MP Q4-2024 release, secondary); "
+             "10X magnet plant 10,000 t/yr by 2028 (FAS)")
+SERRA_VERDE = ("Serra Verde: about 5,000 t/yr REO expected by 2026 (secondary: "
+               "https://baltimorechronicle.com/society/2025/08/13/"
+               "largest-rare-earth-metal-reserves-china-brazil-india)")
+ECA_MAGNETS = ("European Court of Auditors (Feb 2026): 20,000 t of permanent magnets used "
+               "by EU industry in 2024, 17,000 t from China (secondary: "
+               "https://www.plataformamedia.com/en/2026/02/03/"
+               "eu-faces-major-reliance-on-china-for-critical-minerals-auditors-warn)")
+ARGUS_JAPAN = ("Argus 2022: Japan rare-earth imports 856.97 t (Apr 2022), 664.84 t "
+               "(Nov 2022) (https://argusmedia.com/es/news-and-insights/latest-market-news/"
+               "2405752-japan-aims-to-diversify-rare-earth-supply)")
+SMM_APR_2025 = ("SMM, 18 Apr 2025: within a month of China's 4 Apr 2025 export controls the "
+                "Dy oxide price in Europe nearly tripled and Tb oxide more than doubled, "
+                "China domestic stable (https://news.metal.com/newscontent/103310477/)")
+ASSUMPTION = "assumption (see note)"
+
+# --------------------------------------------------------------------------- periods
+PERIODS = list(range(2026, 2036))
+DAYS = 365
+FIRST = PERIODS[0]
+
+
+def per_period(values: list[float]) -> dict[int, float]:
+    """Capacities listed from 2026 on; the last value holds for the remaining periods."""
+    return {t: values[min(i, len(values) - 1)] for i, t in enumerate(PERIODS)}
+
+
+# --------------------------------------------------------------------------- Settings
+SHORTAGE_PENALTY = 5_000_000  # USD/t, see the note
+SETTINGS = [
+    ("name", "Japan-EU joint rare-earth procurement 2026-2035 (base)", "",
+     "Shipped base scenario; rebuild with scenarios/build_japan_eu_2030.py"),
+    ("unit", "t", "", "Tonnes of oxide (REO) throughout"),
+    ("currency", "USD", USGS, "USGS prices are USD/kg: 69 USD/kg = 69,000 USD/t"),
+    ("coordination", "joint", "", "One plan for both partners; strategies pro-rata and "
+     "sequential compare the alternatives"),
+    ("shortage_penalty", SHORTAGE_PENALTY, ASSUMPTION,
+     "Above the dearest emergency purchase in any disruption scenario (Tb oxide from China "
+     "in china-embargo: 1,010,000 x 3.0 x 1.25 spot premium = 3.8 M USD/t), so the plan "
+     "runs short only when no material can be had at any price; about 72 x the NdPr "
+     "price"),
+    ("discount_rate", 0.03, ASSUMPTION, "3 % a year, a public-sector real discount rate"),
+    ("robust", "no", "", "Deterministic plan; strategy robust plans against the "
+     "Disruptions sheet"),
+]
+
+# --------------------------------------------------------------------------- Materials
+MATERIALS = [
+    ("NdPr oxide", "Neodymium-praseodymium oxide, 99 % min (the USGS/Argus price grade)",
+     USGS_NDPR_PRICE),
+    ("Dy oxide", "Dysprosium oxide, 99.5 % (USGS/Argus price grade)", USGS_DY_PRICE),
+    ("Tb oxide", "Terbium oxide, 99.99 % (USGS/Argus price grade)", USGS_TB_PRICE),
+]
+NDPR, DY, TB = (m[0] for m in MATERIALS)
+
+# --------------------------------------------------------------------------- Buyers
+BUYERS = [  # sequential mode plans in this order: Japan first
+    ("Japan", "JOGMEC and Japanese magnet makers"),
+    ("EU", "EU joint purchasing under the CRMA (EU Raw Materials Platform members)"),
+]
+BUYER_NAMES = [b for b, _ in BUYERS]
+
+# --------------------------------------------------------------------------- Suppliers
+CHINA, CHINA_MM = "China refiners", "China refiners (Myanmar ore)"
+LYNAS, MP, SILMET = "Lynas Malaysia", "MP Materials", "Neo Silmet"
+SOLVAY, CAREMAG, SERRA = "Solvay La Rochelle", "Carester Caremag", "Serra Verde"
+VTRE, EU_REC, JP_REC = "VTRE", "EU magnet recyclers", "Japan magnet recyclers"
+
+# supplier, country, origin (blank: same as country), description, source, note
+SUPPLIERS = [
+    (CHINA, "China", None, "Chinese separators and refiners working domestic ore "
+     "(export-licensed)", USGS_CHINA, "Origin blank: mined in China"),
+    (CHINA_MM, "China", "Myanmar", "Chinese separators working Myanmar ionic-clay "
+     "concentrate, the main feed of Chinese Dy/Tb", USGS_BURMA,
+     "Refined in China, so the China country cap counts it; the myanmar-outage "
+     "disruption hits it through its origin"),
+    (LYNAS, "Malaysia", "Australia", "Lynas Rare Earths: Mt Weld ore, separated in "
+     "Malaysia", LYNAS_CAPACITY, ""),
+    (MP, "United States", None, "MP Materials, Mountain Pass (California)", MP_OUTPUT, ""),
+    (SILMET, "Estonia", None, "Neo Performance Materials, Silmet separation plant "
+     "(Sillamae)", USGS_ESTONIA, "Feed imported; only light rare earths separated"),
+    (SOLVAY, "France", None, "Solvay rare-earth separation plant, La Rochelle", ASSUMPTION,
+     "Separation restarted incl. heavy rare earths in 2025; feed imported"),
+    (CAREMAG, "France", None, "Carester Caremag, Lacq: separation of recycled magnets and "
+     "concentrates", ASSUMPTION, "Start-up assumed 2027"),
+    (SERRA, "Brazil", None, "Serra Verde ionic-clay project (Goias), magnet rare earths "
+     "separated outside China under a toll agreement", SERRA_VERDE,
+     "Assumption: the concentrate is toll-separated outside China (hence country Brazil "
+     "and lead time 1 on Routes)"),
+    (VTRE, "Vietnam", None, "Vietnam Rare Earth JSC separation plant (Hanoi)", USGS_VIETNAM,
+     "Vietnamese mine output is small; feed assumed partly imported"),
+    (EU_REC, "Germany", None, "EU magnet recyclers (swarf and end-of-life magnets to "
+     "oxide)", CRMA_RECYCLING, "Country: where the plants are"),
+    (JP_REC, "Japan", None, "Japanese magnet-scrap recycling (mainly production swarf)",
+     ASSUMPTION, "Country: where the plants are"),
+]
+
+# --------------------------------------------------------------------------- Supply
+# Recycled oxide per tonne of magnet scrap: magnet content x oxide/metal mass ratio x 90 %
+# recovery (content as in the Demand notes: NdPr 26 %, Dy 1.2 %, Tb 0.3 %).
+RECOVERY = 0.9
+OXIDE_PER_METAL = {NDPR: 1.166, DY: 1.148, TB: 1.176}  # Nd2O3/2Nd, Dy2O3/2Dy, Tb4O7/4Tb
+SCRAP_CONTENT = {NDPR: 0.26, DY: 0.012, TB: 0.003}
+EU_SCRAP = [1000, 1500, 2000, 2700, 3400, 4100, 4800, 5500, 6200, 7000]  # t magnets / yr
+JP_SCRAP = [2200, 2400, 2600, 2800, 3000, 3200, 3400, 3600, 3800, 4000]
+
+
+def recycled(scrap: list[float], material: str) -> list[float]:
+    per_t = SCRAP_CONTENT[material] * OXIDE_PER_METAL[material] * RECOVERY
+    return [round(s * per_t) for s in scrap]
+
+
+# supplier, material, tier, capacity (a number: every period; a list: from 2026 on, the
+# last value holding after), price USD/t, min_offtake, source, note
+SUPPLY = [
+    # China: large and cheapest, at the USGS 2025e FOB China price
+    (CHINA, NDPR, 1, 30_000, 69_000, None, USGS_NDPR_PRICE,
+     "Capacity: the part of China's NdPr oxide output (about 20 % of its 270,000 t REO "
+     "quota) open to the coalition; deliberately not binding"),
+    (CHINA, DY, 1, 350, 239_000, None, USGS_DY_PRICE,
+     "Capacity assumed: Dy from domestic ionic clays that China would export to the "
+     "coalition (oxide or in magnets)"),
+    (CHINA, TB, 1, 90, 1_010_000, None, USGS_TB_PRICE,
+     "Capacity assumed, as for Dy"),
+    (CHINA_MM, NDPR, 1, 2_500, 69_000, None, USGS_NDPR_PRICE,
+     "Capacity: about 22,000 t REO (USGS 2025e) x ~20 % NdPr, half open to the coalition"),
+    (CHINA_MM, DY, 1, 450, 239_000, None, USGS_DY_PRICE,
+     "Capacity: 22,000 t REO x ~4 % Dy2O3 in ionic clay, about half open to the "
+     "coalition"),
+    (CHINA_MM, TB, 1, 100, 1_010_000, None, USGS_TB_PRICE,
+     "Capacity: 22,000 t REO x ~0.7 % Tb4O7 in ionic clay, about 2/3 open to the "
+     "coalition"),
+    # Lynas: tier 1 = the Japan priority tranche, tier 2 = the rest of the output
+    (LYNAS, NDPR, 1, 7_200, 75_000, 3_000, LYNAS_JAPAN_NDPR,
+     "Tier 1 = Japan's priority volume (pooled with the EU in joint mode); min_offtake "
+     "3,000 t = assumed take-or-pay core of the JARE/Sojitz offtake (about half of FY2023 "
+     "output); price assumed 75 USD/kg, ~9 % above USGS FOB China"),
+    (LYNAS, NDPR, 2, [500, 1_500, 2_300], 82_000, None, LYNAS_CAPACITY,
+     "Output above the priority tranche as Malaysia ramps to 10,500 t/yr; ~90 % of "
+     "capacity open to the coalition; price assumed 82 USD/kg"),
+    (LYNAS, DY, 1, [65, 78, 88], 300_000, None, LYNAS_JAPAN_HRE,
+     "65 % Japan tranche of Lynas Dy output assumed 100 / 120 / 135 t (2026 / 2027 / "
+     "2028+): sized so that 65 % of it is about 30 % of Japan's Dy demand (METI); "
+     "price assumed 300 USD/kg"),
+    (LYNAS, DY, 2, [35, 42, 47], 340_000, None, LYNAS_HRE,
+     "The other 35 % of Lynas Dy output; price assumed 340 USD/kg"),
+    (LYNAS, TB, 1, [14, 17, 20], 1_250_000, None, LYNAS_JAPAN_HRE,
+     "65 % Japan tranche of Lynas Tb output assumed 22 / 26 / 30 t (2026 / 2027 / "
+     "2028+), about 30 % of Japan's Tb demand; price assumed 1,250 USD/kg"),
+    (LYNAS, TB, 2, [8, 9, 10], 1_400_000, None, LYNAS_HRE,
+     "The other 35 % of Lynas Tb output; price assumed 1,400 USD/kg"),
+    # MP Materials: most output goes to US magnet making; priced at the DoD floor
+    (MP, NDPR, 1, [500, 800, 1_000], 110_000, None, DOD_MP,
+     "Open to the coalition: assumed 500 -> 1,000 t (MP made 1,294 t in 2024; most output "
+     "feeds US magnet plants); price = the DoD floor"),
+    (MP, DY, 1, [10, 20, 40], 330_000, None, USGS_US,
+     "Assumed heavy rare-earth separation at Mountain Pass from 2026; price assumed "
+     "330 USD/kg"),
+    (MP, TB, 1, [3, 5, 10], 1_350_000, None, USGS_US,
+     "Assumed, as for Dy; price assumed 1,350 USD/kg"),
+    # Europe
+    (SILMET, NDPR, 1, 600, 80_000, None, USGS_ESTONIA,
+     "Capacity assumed (Silmet separates light rare earths from imported feed); price "
+     "assumed 80 USD/kg"),
+    (SOLVAY, NDPR, 1, [500, 800, 1_000, 1_200, 1_500], 85_000, None, ASSUMPTION,
+     "Assumed ramp to 1,500 t/yr by 2030; price assumed 85 USD/kg"),
+    (SOLVAY, DY, 1, [50, 50, 55, 60], 350_000, None, ASSUMPTION,
+     "Assumed; heavy rare-earth line restarted 2025; price assumed 350 USD/kg"),
+    (SOLVAY, TB, 1, [12, 12, 14, 15], 1_400_000, None, ASSUMPTION,
+     "Assumed; price assumed 1,400 USD/kg"),
+    (CAREMAG, NDPR, 1, [0, 300, 600], 90_000, None, ASSUMPTION,
+     "Assumed start 2027, full rate 2028; price assumed 90 USD/kg"),
+    (CAREMAG, DY, 1, [0, 60, 120], 360_000, None, ASSUMPTION,
+     "Assumed start 2027, full rate 2028; price assumed 360 USD/kg"),
+    (CAREMAG, TB, 1, [0, 12, 25], 1_450_000, None, ASSUMPTION,
+     "Assumed start 2027, full rate 2028; price assumed 1,450 USD/kg"),
+    # Brazil: tier 2 is the assumed expansion
+    (SERRA, NDPR, 1, [600, 800, 1_000], 78_000, None, SERRA_VERDE,
+     "~5,000 t/yr REO x ~20 % NdPr at full rate (2028), 60 % in 2026; price incl. tolling "
+     "assumed 78 USD/kg"),
+    (SERRA, NDPR, 2, [0, 0, 400], 88_000, None, USGS_BRAZIL,
+     "Assumed expansion from 2028; price assumed 88 USD/kg"),
+    (SERRA, DY, 1, [25, 40, 60], 310_000, None, SERRA_VERDE,
+     "5,000 t/yr REO x ~1.2 % Dy2O3 at full rate; price assumed 310 USD/kg"),
+    (SERRA, TB, 1, [5, 8, 12], 1_300_000, None, SERRA_VERDE,
+     "5,000 t/yr REO x ~0.24 % Tb4O7 at full rate; price assumed 1,300 USD/kg"),
+    # Vietnam
+    (VTRE, NDPR, 1, 500, 74_000, None, USGS_VIETNAM, "Capacity and price (74 USD/kg) "
+     "assumed"),
+    (VTRE, DY, 1, 20, 280_000, None, USGS_VIETNAM, "Capacity and price (280 USD/kg) "
+     "assumed"),
+    (VTRE, TB, 1, 5, 1_150_000, None, USGS_VIETNAM, "Capacity and price (1,150 USD/kg) "
+     "assumed"),
+    # Recycling: capacity from the scrap tonnages above
+    (EU_REC, NDPR, 1, recycled(EU_SCRAP, NDPR), 95_000, None, CRMA_RECYCLING,
+     "Magnet scrap processed assumed 1,000 t (2026) -> 7,000 t (2035) x 26 % NdPr x 1.166 "
+     "oxide/metal x 90 % recovery; price assumed 95 USD/kg"),
+    (EU_REC, DY, 1, recycled(EU_SCRAP, DY), 380_000, None, CRMA_RECYCLING,
+     "Scrap as for NdPr x 1.2 % Dy x 1.148 x 90 %; price assumed 380 USD/kg"),
+    (EU_REC, TB, 1, recycled(EU_SCRAP, TB), 1_500_000, None, CRMA_RECYCLING,
+     "Scrap as for NdPr x 0.3 % Tb x 1.176 x 90 %; price assumed 1,500 USD/kg"),
+    (JP_REC, NDPR, 1, recycled(JP_SCRAP, NDPR), 90_000, None, ASSUMPTION,
+     "Magnet scrap (mostly swarf) assumed 2,200 t (2026) -> 4,000 t (2035) x 26 % NdPr x "
+     "1.166 x 90 %; price assumed 90 USD/kg"),
+    (JP_REC, DY, 1, recycled(JP_SCRAP, DY), 360_000, None, ASSUMPTION,
+     "Scrap as for NdPr x 1.2 % Dy x 1.148 x 90 %; price assumed 360 USD/kg"),
+    (JP_REC, TB, 1, recycled(JP_SCRAP, TB), 1_450_000, None, ASSUMPTION,
+     "Scrap as for NdPr x 0.3 % Tb x 1.176 x 90 %; price assumed 1,450 USD/kg"),
+]
+
+# --------------------------------------------------------------------------- Demand
+# buyer, material: 2026 demand (t oxide), growth a year, source, note
+JAPAN_NOTE = ("Assumption: Japan's magnet-equivalent use taken as 18,000 t NdFeB a year "
+              "(order of magnitude of Japan's rare-earth imports, ~8,000-10,000 t/yr, plus "
+              "the 7,200 t Lynas priority volume); x {content} x {ratio} oxide/metal = "
+              "{base} t in 2026, growing 3 %/yr")
+EU_NOTE = ("Assumption: ECA's 20,000 t of magnets used by EU industry x {content} x {ratio} "
+           "oxide/metal = {base} t in 2026 (magnet-content equivalent, bought as oxide), "
+           "growing 5 %/yr")
+DEMAND = [
+    ("Japan", NDPR, 5_500, 0.03, ARGUS_JAPAN,
+     JAPAN_NOTE.format(content="26 % NdPr", ratio="1.166", base="5,500")),
+    ("Japan", DY, 290, 0.03, ARGUS_JAPAN,
+     JAPAN_NOTE.format(content="1.4 % Dy (EV grades)", ratio="1.148", base="290")),
+    ("Japan", TB, 64, 0.03, ARGUS_JAPAN,
+     JAPAN_NOTE.format(content="0.3 % Tb", ratio="1.176", base="64")),
+    ("EU", NDPR, 6_000, 0.05, ECA_MAGNETS,
+     EU_NOTE.format(content="26 % NdPr", ratio="1.166", base="6,000")),
+    ("EU", DY, 230, 0.05, ECA_MAGNETS,
+     EU_NOTE.format(content="1.0 % Dy", ratio="1.148", base="230")),
+    ("EU", TB, 59, 0.05, ECA_MAGNETS,
+     EU_NOTE.format(content="0.25 % Tb", ratio="1.176", base="59")),
+]
+
+
+def demand(base: float, growth: float, period: int) -> int:
+    return round(base * (1 + growth) ** (period - FIRST))
+
+
+# --------------------------------------------------------------------------- Routes
+# freight USD/t all-in (sea freight, insurance, handling), assumed; tariffs 0 (see note)
+FREIGHT = {  # supplier: (to Japan, to EU)
+    CHINA: (800, 1_500), CHINA_MM: (800, 1_500), LYNAS: (1_000, 1_500),
+    MP: (1_500, 1_500), SILMET: (1_800, 300), SOLVAY: (1_800, 300), CAREMAG: (1_800, 300),
+    SERRA: (2_000, 1_500), VTRE: (800, 1_500), EU_REC: (1_800, 200), JP_REC: (200, 1_800),
+}
+LEAD_TIME = {SERRA: 1}  # whole years; every other route delivers in the year of purchase
+TARIFF_NOTE = ("Tariff 0: rare-earth compounds assumed to enter Japan and the EU duty-free "
+               "(MFN or EPA/FTA rates; check the current schedules)")
+
+# --------------------------------------------------------------------------- Stockpile
+HOLDING_SHARE = 0.025  # storage and insurance a year, as a share of the USGS 2025e price
+PRICE_2025 = {NDPR: 69_000, DY: 239_000, TB: 1_010_000}
+JAPAN_DAYS = 60  # JOGMEC target
+EU_DAYS = {"*": 45, 2026: 15, 2027: 30}  # build-up of a new EU reserve (assumption)
+EU_INITIAL_DAYS = 15  # commercial inventories at the start (assumption)
+
+# --------------------------------------------------------------------------- Policies
+# policy, kind, target, buyer, material, share, scope, penalty, active, source, note
+SOFT_CAP_PENALTY = 1_000_000  # USD/t over the cap
+POLICIES = [
+    ("country-cap", "max_country_share", "China", "*", "*", 0.65, "period", None, "no", CRMA,
+     "Hard cap, each buyer and material separately, every year; switched on by strategy "
+     "crma-65. Feasible in every year: non-Chinese capacity is at least 35 % of the "
+     "coalition's purchases for each material (see scenarios/README.md)"),
+    ("country-cap-soft", "max_country_share", "China", "*", "*", 0.65, "period",
+     SOFT_CAP_PENALTY, "no", CRMA,
+     "The CRMA figure is a benchmark, not a hard law: this soft version costs 1 M USD per "
+     "tonne over the cap, more than any non-Chinese premium, so it binds whenever it can "
+     "and never makes a sweep infeasible; strategy crma-65-soft"),
+    ("origin-cap", "max_origin_share", "China", "*", "*", 0.65, "period", None, "no", CRMA,
+     "The same cap on the country of mining ('any relevant stage'); inactive, implied by "
+     "country-cap since every China-origin supplier also refines in China"),
+    ("supplier-cap", "max_supplier_share", "*", "coalition", "*", 0.5, "period", None, "no",
+     ASSUMPTION, "No single supplier above half of the coalition's purchases of a "
+     "material; inactive, for sensitivity runs"),
+]
+
+# --------------------------------------------------------------------------- Sharing
+# material: (cost USD/t, max t/yr) each way between Japan and the EU, assumed
+SHARING = {NDPR: (2_000, 500), DY: (5_000, 25), TB: (20_000, 6)}
+SHARING_NOTE = ("Assumed: sea freight Japan-Europe plus handling and ~2 % of value for "
+                "insurance; max = what a reserve manager could release a year (about 2-3 "
+                "weeks of the receiving partner's use)")
+
+# --------------------------------------------------------------------------- Strategies
+# strategy, sheet, where, column, value, note
+STRATEGIES = [
+    ("joint", "Settings", None, "coordination", "joint",
+     "Same as base, explicit: one plan for both partners, capacity pooled, stock shared"),
+    ("pro-rata", "Settings", None, "coordination", "pro-rata",
+     "Each partner alone on its demand-weighted share of every offer"),
+    ("sequential", "Settings", None, "coordination", "sequential",
+     "Japan plans first, the EU buys what is left"),
+    ("crma-65", "Policies", "policy=country-cap", "active", "yes",
+     "CRMA 65 % single-country benchmark as a hard rule"),
+    ("crma-65-soft", "Policies", "policy=country-cap-soft", "active", "yes",
+     "CRMA benchmark as a soft rule (penalty per tonne over the cap)"),
+    ("stock-90d", "Stockpile", None, "min_days", 90,
+     "90 days of cover for both partners and every material from 2026"),
+    ("no-new-china", "Suppliers", "country=China", "active", "no",
+     "No new Chinese contracts (both Chinese suppliers); demand not met runs short at the "
+     "shortage penalty"),
+    ("robust", "Settings", None, "robust", "expected",
+     "Minimise expected cost over the Disruptions sheet"),
+    ("crma-65-robust", "Policies", "policy=country-cap", "active", "yes",
+     "CRMA cap and robust planning together"),
+    ("crma-65-robust", "Settings", None, "robust", "expected", ""),
+]
+
+# --------------------------------------------------------------------------- Disruptions
+# scenario, probability, supplier, country, material, start, end, capacity_factor,
+# price_factor, source, note
+DISRUPTIONS = [
+    ("china-hree-export-controls", 0.15, None, "China", DY, 2027, 2028, 0.4, 3.0,
+     SMM_APR_2025, "Tighter Chinese export licensing of heavy rare earths: 40 % of Chinese "
+     "Dy (incl. Myanmar-ore) still shipped; price x3 as in Europe in April 2025"),
+    ("china-hree-export-controls", 0.15, None, "China", TB, 2027, 2028, 0.4, 2.5,
+     SMM_APR_2025, "As for Dy; Tb 'more than doubled' -> x2.5"),
+    ("myanmar-outage", 0.10, None, "Myanmar", "*", 2028, 2029, 0.2, 1.5, USGS_BURMA,
+     "Conflict in Myanmar's Kachin mining areas stops most ore shipments to China "
+     "(output already fell 27,000 -> 22,000 t in 2025); hits the Myanmar-ore Chinese "
+     "supplier through its origin; price factor assumed"),
+    ("lynas-outage", 0.05, LYNAS, None, "*", 2029, 2029, 0.3, 1.2, LYNAS_CAPACITY,
+     "One year at 30 % in Malaysia (licence dispute or plant failure); factors assumed"),
+    ("china-embargo", 0.03, None, "China", "*", 2030, 2030, 0.2, 3.0, SMM_APR_2025,
+     "One-year halt of most Chinese exports of all three oxides; factors assumed, price "
+     "by analogy with April 2025"),
+]
+
+
+# --------------------------------------------------------------------------- writing
+def header(sheet: str, middle: list[Any] | None = None) -> list[Any]:
+    """The sheet's columns as the schema declares them, then source and note.
+
+    ``middle`` replaces ``period`` and the value column by period labels (wide layout).
+    """
+    spec = SHEET_BY_NAME[sheet]
+    names: list[Any] = list(spec.column_names)
+    if middle is not None:
+        names = [n for n in names if n not in ("period", spec.wide_value)] + middle
+    return names + [c.name for c in ANNOTATIONS]
+
+
+def rows_for(columns: list[Any], records: list[dict[Any, Any]]) -> list[list[Any]]:
+    """Order each record's values as ``columns``; a key that is not a column is a bug."""
+    out = []
+    for rec in records:
+        unknown = set(rec) - set(columns)
+        if unknown:
+            raise KeyError(f"not a column of this sheet: {sorted(map(str, unknown))}")
+        out.append([None if rec.get(c) == "" else rec.get(c) for c in columns])
+    return out
+
+
+def supply_records() -> list[dict[str, Any]]:
+    out = []
+    for supplier, material, tier, capacity, price, min_offtake, source, note in SUPPLY:
+        common = {"supplier": supplier, "material": material, "price": price, "tier": tier,
+                  "min_offtake": min_offtake, "source": source, "note": note}
+        if isinstance(capacity, list):
+            for t, cap in per_period(capacity).items():
+                if cap:  # no row before an offer starts
+                    out.append({**common, "period": t, "capacity": cap})
+        else:
+            out.append({**common, "period": "*", "capacity": capacity})
+    return out
+
+
+def stockpile_records() -> list[dict[str, Any]]:
+    out = []
+    for buyer, material, base, _, _, _ in DEMAND:
+        holding = int(round(HOLDING_SHARE * PRICE_2025[material], -2))
+        held = (f"Holding {HOLDING_SHARE:.1%} of the USGS 2025e price a year (storage, "
+                "insurance; capital cost is in the discount rate)")
+        if buyer == "Japan":
+            out.append({
+                "buyer": buyer, "material": material, "period": "*",
+                "initial": math.ceil(JAPAN_DAYS * base / DAYS), "min_days": JAPAN_DAYS,
+                "holding_cost": holding, "source": JOGMEC,
+                "note": f"Initial stock assumed at the 60-day target for 2026 demand. {held}"})
+            continue
+        for period, days in EU_DAYS.items():
+            rec = {"buyer": buyer, "material": material, "period": period, "min_days": days,
+                   "source": ASSUMPTION}
+            if period == "*":
+                rec.update(initial=math.ceil(EU_INITIAL_DAYS * base / DAYS),
+                           holding_cost=holding,
+                           note=f"Assumption: no EU strategic reserve yet; initial = "
+                           f"{EU_INITIAL_DAYS} days of 2026 demand (commercial stocks); "
+                           f"floor built up 15 -> 30 -> 45 days (2026, 2027, 2028+). {held}")
+            else:
+                rec["note"] = f"Build-up year {period}: {days} days"
+            out.append(rec)
+    return out
+
+
+def records() -> dict[str, tuple[list[Any], list[dict[Any, Any]]]]:
+    """Every sheet in workbook order: (header, records)."""
+    sheets: dict[str, tuple[list[Any], list[dict[Any, Any]]]] = {}
+    sheets["Settings"] = (header("Settings"), [
+        {"setting": s, "value": v, "source": src, "note": note}
+        for s, v, src, note in SETTINGS])
+    sheets["Periods"] = (header("Periods"), [
+        {"period": t, "days": DAYS, "note": "Calendar year"} for t in PERIODS])
+    sheets["Materials"] = (header("Materials"), [
+        {"material": m, "description": d, "source": src} for m, d, src in MATERIALS])
+    sheets["Buyers"] = (header("Buyers"), [
+        {"buyer": b, "description": d} for b, d in BUYERS])
+    sheets["Suppliers"] = (header("Suppliers"), [
+        {"supplier": s, "country": c, "origin": o, "active": "yes", "description": d,
+         "source": src, "note": note} for s, c, o, d, src, note in SUPPLIERS])
+    sheets["Supply"] = (header("Supply"), supply_records())
+    wide = header("Demand", middle=list(PERIODS))
+    sheets["Demand"] = (wide, [
+        {"buyer": b, "material": m, **{t: demand(base, g, t) for t in PERIODS},
+         "source": src, "note": note} for b, m, base, g, src, note in DEMAND])
+    sheets["Routes"] = (header("Routes"), [
+        {"supplier": s, "buyer": b, "freight": FREIGHT[s][i], "tariff": 0,
+         "lead_time": LEAD_TIME.get(s, 0), "open": "yes", "source": ASSUMPTION,
+         "note": "Freight all-in (sea freight, insurance, handling), assumed. " + TARIFF_NOTE
+         + (". Lead time 1: concentrate toll-separated before delivery"
+            if LEAD_TIME.get(s) else "")}
+        for s in FREIGHT for i, b in enumerate(BUYER_NAMES)])
+    sheets["Stockpile"] = (header("Stockpile"), stockpile_records())
+    policy_cols = ("policy", "kind", "target", "buyer", "material", "share", "scope",
+                   "penalty", "active", "source", "note")
+    sheets["Policies"] = (header("Policies"), [dict(zip(policy_cols, p, strict=True))
+                                               for p in POLICIES])
+    sheets["Sharing"] = (header("Sharing"), [
+        {"from": a, "to": b, "material": m, "cost": cost, "max": most, "source": ASSUMPTION,
+         "note": SHARING_NOTE}
+        for a, b in (("Japan", "EU"), ("EU", "Japan")) for m, (cost, most) in SHARING.items()])
+    strategy_cols = ("strategy", "sheet", "where", "column", "value", "note")
+    sheets["Strategies"] = (header("Strategies"), [dict(zip(strategy_cols, s, strict=True))
+                                                   for s in STRATEGIES])
+    disruption_cols = ("scenario", "probability", "supplier", "country", "material", "start",
+                       "end", "capacity_factor", "price_factor", "source", "note")
+    sheets["Disruptions"] = (header("Disruptions"), [
+        dict(zip(disruption_cols, d, strict=True)) for d in DISRUPTIONS])
+    return sheets
+
+
+def build(path: Path = OUTPUT) -> Path:
+    with atomic_workbook(path) as wb:
+        for name, (columns, recs) in records().items():
+            write_table(wb, name, [str(c) for c in columns], rows_for(columns, recs))
+    return path
+
+
+if __name__ == "__main__":
+    target = build(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT)
+    print(f"wrote {target}")

@@ -1,0 +1,22 @@
+"""Project hygiene that a new user relies on: docs in step with the schema, lint clean."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from optimizer.docs import DEFAULT_PATH, format_reference
+from tests.conftest import ROOT
+
+
+def test_format_reference_is_generated_from_the_schema() -> None:
+    assert DEFAULT_PATH.read_text(encoding="utf-8") == format_reference(), (
+        "docs/workbook-format.md is stale: run python -m optimizer.docs")
+
+
+def test_ruff_is_clean() -> None:
+    ruff = shutil.which("ruff") or [sys.executable, "-m", "ruff"]
+    cmd = [ruff] if isinstance(ruff, str) else ruff
+    out = subprocess.run([*cmd, "check", str(ROOT)], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stdout + out.stderr
