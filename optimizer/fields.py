@@ -205,7 +205,9 @@ def _parse_number(col: Column, value: Any) -> float:
         if col.percent_ok and text.endswith("%"):
             text, scale = text[:-1], 0.01
         if not _NUMBER_TEXT.match(text):
-            raise CellProblem("value-not-number", f"{col.name} must be {col.expected()}")
+            hint = (": write the bare number, without units or thousands separators"
+                    if any(ch.isdigit() for ch in text) else "")
+            raise CellProblem("value-not-number", f"{col.name} must be {col.expected()}{hint}")
         number = float(text) * scale
     else:
         raise CellProblem("value-not-number", f"{col.name} must be {col.expected()}")
@@ -219,4 +221,7 @@ def _check_range(col: Column, number: float) -> None:
     low_bad = lo is not None and (number <= lo if col.min_exclusive else number < lo)
     high_bad = hi is not None and number > hi
     if low_bad or high_bad:
-        raise CellProblem("value-out-of-range", f"{col.name} must be{_range_text(col)}")
+        hint = ""
+        if col.unit == "fraction" and hi == 1.0 and 1 < number <= 100:
+            hint = f": a share is a fraction, write {number / 100:g} or {number:g}%"
+        raise CellProblem("value-out-of-range", f"{col.name} must be{_range_text(col)}{hint}")

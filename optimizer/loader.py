@@ -16,6 +16,7 @@ from models.data import ScenarioData
 from optimizer.checks import check_tables
 from optimizer.issues import InputError, Issue, error
 from optimizer.scenario import build_scenario
+from optimizer.schema import SHEETS
 from optimizer.strategies import BASE, Change, Strategy, apply_strategy, list_strategies
 from optimizer.tables import Tables, parse_tables
 from optimizer.workbook import read_workbook, suggest
@@ -84,7 +85,19 @@ def load_workbook(path: str | Path) -> LoadedWorkbook:
         loaded._applied[strategy.name] = (applied, changes)
         issues += apply_issues
         issues += _strategy_consequences(strategy, changes, check_tables(applied), seen)
+    loaded.issues = sorted(issues, key=_reading_order)
     return loaded
+
+
+_SHEET_ORDER = {s.name: i for i, s in enumerate(SHEETS)}
+
+
+def _reading_order(issue: Issue) -> tuple:
+    """File-level issues first, then sheet by sheet in format order, row by row."""
+    if issue.sheet is None:
+        return (-1, 0, 0)
+    return (_SHEET_ORDER.get(issue.sheet, len(_SHEET_ORDER)), issue.row or 0,
+            len(issue.column or ""), issue.column or "")
 
 
 def _identity(issue: Issue) -> tuple:

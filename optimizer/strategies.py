@@ -193,8 +193,8 @@ def _near_miss(rows: list[Row], conditions: dict[str, str]) -> str:
     for key, wanted in conditions.items():
         present = sorted({label(r.values[key]) for r in rows if r.values.get(key) is not None})
         if not any(p.casefold() == wanted.casefold() for p in present):
-            hint = suggest(wanted, present)
-            return f" ({key} {wanted!r} appears nowhere{hint[:-1] + ')' if hint else ')'}"
+            hint = suggest(wanted, present).strip(" ()")
+            return f"; {key} {wanted!r} appears nowhere" + (f", {hint}" if hint else "")
     return ""
 
 

@@ -1,0 +1,32 @@
+r"""Family 6: spending limit per buyer and period (purchases at their landed cost).
+
+.. math::
+
+    \sum_{s,m,k} \left(p_{s,m,t,k}(1 + \tau_{s,b}) + f_{s,b}\right) x_{b,s,m,t,k}
+        \le \mathit{budget}_{b,t}
+
+=====================  ===============================  =======================
+symbol                 meaning                          Pyomo
+=====================  ===============================  =======================
+:math:`p, \tau, f`     price, tariff rate, freight      ``ix.arc_cost``
+(row)                  the budget                       ``m.budget[b, t]``
+=====================  ===============================  =======================
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyomo.environ as pyo
+
+from models.expr import linear
+from models.index import ModelIndex
+
+
+def add_budgets(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+    spend = defaultdict(list)
+    for arc in ix.arcs:
+        spend[(arc[0], arc[3])].append(arc)
+    m.BUDGETS = pyo.Set(initialize=list(ix.budgets), dimen=2, ordered=True)
+    m.budget = pyo.Constraint(m.BUDGETS, rule=lambda m, b, t: (
+        None, linear((ix.arc_cost[a].unit, m.buy[a]) for a in spend[(b, t)]), ix.budgets[b, t]))

@@ -1,0 +1,48 @@
+r"""Family 5 (with 9): diversification caps, hard or soft.
+
+For cap row :math:`p` (a policy in one period, or over the horizon), with
+:math:`C_p` the purchases from the capped supplier or country and :math:`A_p` all
+purchases of the buyer(s) and material in scope:
+
+.. math::
+
+    \sum_{a \in C_p} x_a - \mathit{share}_p \sum_{a \in A_p} x_a \le v_p
+
+where the excess :math:`v_p \ge 0` exists only for soft rules (those with a penalty) and
+costs :math:`\mathit{penalty}_p \cdot v_p` in the objective; for hard rules
+:math:`v_p = 0`. Purchases count in the period they are ordered.
+
+=============  ===================================  ==============================
+symbol         meaning                              Pyomo
+=============  ===================================  ==============================
+:math:`x_a`    purchase on arc a                    ``m.buy[a]``
+:math:`v_p`    excess over a soft cap               ``m.cap_excess[p]``
+(row)          the cap                              ``m.share_cap[p]``
+=============  ===================================  ==============================
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models.expr import linear
+from models.index import ModelIndex
+
+
+def add_diversification(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+    m.CAPS = pyo.Set(initialize=range(len(ix.caps)), ordered=True)
+    soft = [p for p, row in enumerate(ix.caps) if row.policy.penalty is not None]
+    m.SOFT_CAPS = pyo.Set(initialize=soft, ordered=True)
+    m.cap_excess = pyo.Var(m.SOFT_CAPS, domain=pyo.NonNegativeReals)
+
+    def cap(m: pyo.ConcreteModel, p: int):
+        row = ix.caps[p]
+        coef = {a: -row.policy.share for a in row.counted}
+        for a in row.capped:
+            coef[a] += 1.0
+        terms = [(c, m.buy[a]) for a, c in coef.items()]
+        if row.policy.penalty is not None:
+            terms.append((-1.0, m.cap_excess[p]))
+        return (None, linear(terms), 0.0)
+
+    m.share_cap = pyo.Constraint(m.CAPS, rule=cap)

@@ -1,0 +1,24 @@
+"""Fast construction of linear expressions.
+
+Pyomo's operator overloading builds nested expression trees term by term; for the
+hundreds of thousands of terms of a large procurement LP, building each row's
+:class:`~pyomo.core.expr.numeric_expr.LinearExpression` from coefficient and variable
+lists directly is markedly faster (PITFALLS: idiomatic construction ~25 % slower) and
+compiles to exactly the same LP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+
+def linear(terms: Iterable[tuple[float, object]], constant: float = 0.0) -> LinearExpression:
+    """sum(coef * var) + constant, for (coef, var) pairs; zero coefficients dropped."""
+    coefs, variables = [], []
+    for coef, var in terms:
+        if coef:
+            coefs.append(coef)
+            variables.append(var)
+    return LinearExpression(constant=constant, linear_coefs=coefs, linear_vars=variables)

@@ -1,0 +1,180 @@
+"""Sparse index sets and parameters of the formulation, computed once from the data.
+
+Only what can happen gets a variable: no purchase from a supplier that does not offer
+a material, from an inactive supplier, over a closed route, for a buyer and material
+with no demand and no stock rule, or ordered so late that it would arrive after the
+horizon. Everything here is plain Python: the Pyomo model is built from it in
+:mod:`models.build`, and the application reuses it to map results back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from models.data import Policy, Route, ScenarioData
+
+Arc = tuple[str, str, str, str, int]  # (buyer, supplier, material, period, tier)
+
+
+@dataclass(frozen=True)
+class ArcCost:
+    price: float  # per unit, the offer's price
+    tariff: float  # per unit: price x tariff rate
+    freight: float  # per unit
+
+    @property
+    def unit(self) -> float:
+        return self.price + self.tariff + self.freight
+
+
+@dataclass(frozen=True)
+class CapRow:
+    """One diversification cap instance: a policy in one period (or over the horizon)."""
+
+    policy: Policy
+    period: str | None  # None: the whole horizon
+    capped: tuple[Arc, ...]  # purchases from the target
+    counted: tuple[Arc, ...]  # all purchases of the buyer(s) and material in scope
+
+
+@dataclass
+class ModelIndex:
+    periods: list[str]
+    position: dict[str, int]
+    discount: dict[str, float]
+    days: dict[str, float]
+    arcs: list[Arc]
+    arc_cost: dict[Arc, ArcCost]
+    arrival: dict[Arc, str]  # period in which the purchase arrives
+    lead: dict[tuple[str, str], int]  # (supplier, buyer) -> lead time
+    capacity: dict[tuple[str, str, str, int], float]  # (s, m, t, tier)
+    offtake: dict[tuple[str, str, str], float]  # (s, m, t) -> minimum
+    stock_keys: list[tuple[str, str]]  # (buyer, material) pairs with a stock balance
+    demand: dict[tuple[str, str, str], float]  # (b, m, t) -> demand > 0
+    initial: dict[tuple[str, str], float]
+    floor: dict[tuple[str, str, str], float]  # > 0 only
+    ceiling: dict[tuple[str, str, str], float]
+    holding: dict[tuple[str, str, str], float]
+    transfers: list[tuple[str, str, str, str]]  # (giver, receiver, material, period)
+    transfer_cost: dict[tuple[str, str, str], float]
+    transfer_limit: dict[tuple[str, str, str], float | None]
+    caps: list[CapRow]
+    budgets: dict[tuple[str, str], float]
+    shortage_penalty: float
+    # Rules that cannot be met whatever is bought (e.g. a minimum offtake from a supplier
+    # no buyer may buy from): reported as infeasible without building anything.
+    impossible: list[tuple[str, str]] = field(default_factory=list)  # (message, src)
+    src: dict[tuple, str] = field(default_factory=dict)
+
+
+def build_index(data: ScenarioData) -> ModelIndex:
+    periods = list(data.period_labels)
+    position = {t: i for i, t in enumerate(periods)}
+    rate = data.settings.discount_rate
+    discount = {t: (1.0 + rate) ** -i for i, t in enumerate(periods)}
+    days = {p.label: p.days for p in data.periods}
+    demand = {(d.buyer, d.material, d.period): d.quantity for d in data.demand if d.quantity > 0}
+    rules = {(r.buyer, r.material, r.period): r for r in data.stock_rules}
+    initial = {(i.buyer, i.material): i.quantity for i in data.initial_stock}
+    stock_keys = sorted(
+        {(b, m) for b, m, _ in demand} | {(b, m) for b, m, _ in rules} | set(initial),
+        key=lambda k: (data.buyers.index(k[0]), data.materials.index(k[1])))
+    stocked = set(stock_keys)
+
+    floor, ceiling, holding = {}, {}, {}
+    src: dict[tuple, str] = {}
+    for (b, m, t), rule in rules.items():
+        src[("stock", b, m, t)] = rule.src
+        level = max(rule.min_level, rule.min_days * demand.get((b, m, t), 0.0) / days[t])
+        if level > 0:
+            floor[(b, m, t)] = level
+        if rule.max_level is not None:
+            ceiling[(b, m, t)] = rule.max_level
+        if rule.holding_cost:
+            holding[(b, m, t)] = rule.holding_cost
+
+    routes: dict[tuple[str, str], Route] = {(r.supplier, r.buyer): r for r in data.routes}
+    active = {s.name for s in data.suppliers if s.active}
+    arcs: list[Arc] = []
+    arc_cost: dict[Arc, ArcCost] = {}
+    arrival: dict[Arc, str] = {}
+    lead: dict[tuple[str, str], int] = {}
+    capacity: dict[tuple[str, str, str, int], float] = {}
+    offtake: dict[tuple[str, str, str], float] = defaultdict(float)
+    offtake_src: dict[tuple[str, str, str], str] = {}
+    for offer in data.offers:
+        key = (offer.supplier, offer.material, offer.period, offer.tier)
+        capacity[key] = offer.capacity
+        src[("offer", *key)] = offer.src
+        if offer.min_offtake > 0:
+            offtake[key[:3]] += offer.min_offtake
+            offtake_src.setdefault(key[:3], offer.src)
+        if offer.supplier not in active or offer.capacity <= 0:
+            continue
+        for b in data.buyers:
+            route = routes.get((offer.supplier, b))
+            if (b, offer.material) not in stocked or (route is not None and not route.open):
+                continue
+            delay = route.lead_time if route is not None else 0
+            arrive = position[offer.period] + delay
+            if arrive >= len(periods):
+                continue
+            arc = (b, *key)
+            arcs.append(arc)
+            lead[(offer.supplier, b)] = delay
+            arrival[arc] = periods[arrive]
+            tariff = route.tariff if route is not None else 0.0
+            freight = route.freight if route is not None else 0.0
+            arc_cost[arc] = ArcCost(offer.price, offer.price * tariff, freight)
+
+    sellable = {a[1:4] for a in arcs}
+    impossible = [
+        (f"minimum offtake of {q:g} of {m} from {s} in {t} cannot be bought: the supplier is "
+         "inactive, its routes are closed, or nothing it sells would arrive in time",
+         offtake_src[(s, m, t)])
+        for (s, m, t), q in offtake.items() if (s, m, t) not in sellable]
+
+    for budget in data.budgets:
+        src[("budget", budget.buyer, budget.period)] = budget.src
+    transfers, transfer_cost, transfer_limit = [], {}, {}
+    for share in data.sharing:
+        if (share.giver, share.material) in stocked and (share.receiver, share.material) in stocked:
+            key3 = (share.giver, share.receiver, share.material)
+            transfer_cost[key3] = share.cost
+            transfer_limit[key3] = share.limit
+            src[("sharing", *key3)] = share.src
+            transfers += [(*key3, t) for t in periods]
+
+    return ModelIndex(
+        periods=periods, position=position, discount=discount, days=days, arcs=arcs,
+        arc_cost=arc_cost, arrival=arrival, lead=lead, capacity=capacity, offtake=dict(offtake),
+        stock_keys=stock_keys, demand=demand, initial=initial, floor=floor, ceiling=ceiling,
+        holding=holding, transfers=transfers, transfer_cost=transfer_cost,
+        transfer_limit=transfer_limit, caps=_cap_rows(data, arcs, periods),
+        budgets={(b.buyer, b.period): b.amount for b in data.budgets},
+        shortage_penalty=data.settings.shortage_penalty, impossible=impossible, src=src)
+
+
+def _cap_rows(data: ScenarioData, arcs: list[Arc], periods: list[str]) -> list[CapRow]:
+    supplier = {s.name: s for s in data.suppliers}
+    by_scope: dict[tuple[str, str], list[Arc]] = defaultdict(list)  # (material, period)
+    for arc in arcs:
+        by_scope[(arc[2], arc[3])].append(arc)
+
+    def target_of(policy: Policy, arc: Arc) -> str:
+        s = supplier[arc[1]]
+        return {"max_supplier_share": s.name, "max_country_share": s.country,
+                "max_origin_share": s.origin}[policy.kind]
+
+    rows = []
+    for policy in data.policies:
+        windows = [[t] for t in periods] if policy.scope == "period" else [periods]
+        for window in windows:
+            counted = tuple(a for t in window for a in by_scope[(policy.material, t)]
+                            if policy.buyer is None or a[0] == policy.buyer)
+            capped = tuple(a for a in counted if target_of(policy, a) == policy.target)
+            if capped and policy.share < 1:
+                rows.append(CapRow(policy, window[0] if len(window) == 1 and
+                                   policy.scope == "period" else None, capped, counted))
+    return rows

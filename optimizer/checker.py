@@ -1,0 +1,191 @@
+"""An independent checker: every rule of SPEC section 3, recomputed from the scenario data
+and the plan's tables alone.
+
+It deliberately shares nothing with the formulation (no ``models.index``, no Pyomo):
+floors, caps, arrivals, lead times and costs are derived again here from
+:class:`~models.data.ScenarioData`, so a bug in the model cannot hide itself. It runs
+after every solve and in the tests, and reports each violation beyond tolerance.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from models.data import ScenarioData
+
+ABS_TOL = 1e-5
+REL_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    where: str
+    found: float
+    limit: float
+
+    def __str__(self) -> str:
+        return f"{self.rule} at {self.where}: found {self.found:,.6g}, limit {self.limit:,.6g}"
+
+
+def _tol(x: float) -> float:
+    return ABS_TOL + REL_TOL * abs(x)
+
+
+def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFrame,
+               stock: pd.DataFrame, objective: float | None = None,
+               cap_excess: dict[tuple, float] | None = None) -> list[Violation]:
+    """All violations of the scenario's rules by the plan; empty when the plan is sound.
+
+    ``stock`` supplies the plan's shortfall and closing stock per buyer, material and
+    period; the closing stock is recomputed here and compared. ``objective`` (present
+    value) is recomputed when given. Soft caps may be exceeded; ``cap_excess`` is then
+    not needed: the penalty is recomputed from the purchases.
+    """
+    out: list[Violation] = []
+    periods = list(data.period_labels)
+    pos = {t: i for i, t in enumerate(periods)}
+    days = {p.label: p.days for p in data.periods}
+    disc = {t: (1 + data.settings.discount_rate) ** -i for i, t in enumerate(periods)}
+    supplier = {s.name: s for s in data.suppliers}
+    routes = {(r.supplier, r.buyer): r for r in data.routes}
+    offers = {(o.supplier, o.material, o.period, o.tier): o for o in data.offers}
+    buys = list(purchases.itertuples(index=False))
+
+    # 1, 2, 7: purchases exist as offers, over open routes, within capacity and offtake
+    used = defaultdict(float)
+    taken = defaultdict(float)
+    arrivals = defaultdict(float)
+    cost = 0.0
+    spend = defaultdict(float)
+    for p in buys:
+        where = f"{p.buyer}<-{p.supplier} {p.material} {p.period} tier {p.tier}"
+        offer = offers.get((p.supplier, p.material, p.period, p.tier))
+        if p.quantity < -ABS_TOL:
+            out.append(Violation("negative purchase", where, p.quantity, 0.0))
+        if offer is None or not supplier[p.supplier].active:
+            out.append(Violation("purchase without an active offer", where, p.quantity, 0.0))
+            continue
+        route = routes.get((p.supplier, p.buyer))
+        if route is not None and not route.open:
+            out.append(Violation("purchase over a closed route", where, p.quantity, 0.0))
+        lead = route.lead_time if route is not None else 0
+        arrive = pos[p.period] + lead
+        if arrive >= len(periods):
+            out.append(Violation("arrival after the horizon", where, arrive, len(periods) - 1))
+            continue
+        arrivals[(p.buyer, p.material, periods[arrive])] += p.quantity
+        used[(p.supplier, p.material, p.period, p.tier)] += p.quantity
+        taken[(p.supplier, p.material, p.period)] += p.quantity
+        tariff = route.tariff if route is not None else 0.0
+        freight = route.freight if route is not None else 0.0
+        unit = offer.price * (1 + tariff) + freight
+        cost += disc[p.period] * unit * p.quantity
+        spend[(p.buyer, p.period)] += unit * p.quantity
+    for key, q in used.items():
+        if q > offers[key].capacity + _tol(offers[key].capacity):
+            out.append(Violation("supplier capacity", " ".join(map(str, key)), q,
+                                 offers[key].capacity))
+    minimum = defaultdict(float)
+    for o in data.offers:
+        minimum[(o.supplier, o.material, o.period)] += o.min_offtake
+    for key, q in minimum.items():
+        if q > 0 and taken[key] < q - _tol(q):
+            out.append(Violation("minimum offtake", " ".join(key), taken[key], q))
+
+    # 8: transfers only where sharing is allowed, within limits
+    sharing = {(s.giver, s.receiver, s.material): s for s in data.sharing}
+    moved_in, moved_out = defaultdict(float), defaultdict(float)
+    for z in transfers.itertuples(index=False):
+        g, r = z[0], z[1]  # "from" and "to" are not attribute names
+        rule = sharing.get((g, r, z.material))
+        where = f"{g}->{r} {z.material} {z.period}"
+        if rule is None:
+            out.append(Violation("transfer not allowed", where, z.quantity, 0.0))
+            continue
+        if rule.limit is not None and z.quantity > rule.limit + _tol(rule.limit):
+            out.append(Violation("transfer limit", where, z.quantity, rule.limit))
+        moved_in[(r, z.material, z.period)] += z.quantity
+        moved_out[(g, z.material, z.period)] += z.quantity
+        cost += disc[z.period] * rule.cost * z.quantity
+
+    # 3, 4: stock balance recomputed, shortfall within demand, floors and ceilings
+    demand = {(d.buyer, d.material, d.period): d.quantity for d in data.demand}
+    rules = {(r.buyer, r.material, r.period): r for r in data.stock_rules}
+    initial = {(i.buyer, i.material): i.quantity for i in data.initial_stock}
+    reported = {(s.buyer, s.material, s.period): s for s in stock.itertuples(index=False)}
+    shortage = 0.0
+    for (b, mat) in {(k[0], k[1]) for k in reported}:
+        level = initial.get((b, mat), 0.0)
+        for t in periods:
+            key = (b, mat, t)
+            row = reported.get(key)
+            d = demand.get(key, 0.0)
+            u = row.shortfall if row is not None else 0.0
+            where = f"{b} {mat} {t}"
+            if u < -ABS_TOL or u > d + _tol(d):
+                out.append(Violation("shortfall outside 0..demand", where, u, d))
+            level += arrivals[key] + moved_in[key] - moved_out[key] - (d - u)
+            if row is not None and abs(row.closing - level) > _tol(level) * 10:
+                out.append(Violation("stock balance", where, row.closing, level))
+            if level < -_tol(d):
+                out.append(Violation("negative stock", where, level, 0.0))
+            rule = rules.get(key)
+            if rule is not None:
+                floor = max(rule.min_level, rule.min_days * d / days[t])
+                if level < floor - _tol(floor):
+                    out.append(Violation("stockpile floor", where, level, floor))
+                if rule.max_level is not None and level > rule.max_level + _tol(rule.max_level):
+                    out.append(Violation("storage ceiling", where, level, rule.max_level))
+                cost += disc[t] * rule.holding_cost * level
+            shortage += disc[t] * u
+    cost += shortage * data.settings.shortage_penalty
+    missing = {(d.buyer, d.material, d.period) for d in data.demand if d.quantity > 0} - set(
+        reported)
+    for key in sorted(missing):
+        out.append(Violation("demand without a stock balance", " ".join(key), demand[key], 0.0))
+
+    # 5, 9: diversification caps (hard: violation; soft: penalty)
+    cost += _check_caps(data, buys, disc, periods, out)
+
+    # 6: budgets
+    for b in data.budgets:
+        q = spend[(b.buyer, b.period)]
+        if q > b.amount + _tol(b.amount):
+            out.append(Violation("budget", f"{b.buyer} {b.period}", q, b.amount))
+
+    if objective is not None and abs(cost - objective) > 1e-6 * max(1.0, abs(objective)):
+        out.append(Violation("objective recomputed", "total cost (present value)", objective,
+                             cost))
+    return out
+
+
+def _check_caps(data: ScenarioData, buys: list, disc: dict[str, float], periods: list[str],
+                out: list[Violation]) -> float:
+    supplier = {s.name: s for s in data.suppliers}
+    attribute = {"max_supplier_share": lambda s: s.name,
+                 "max_country_share": lambda s: s.country,
+                 "max_origin_share": lambda s: s.origin}
+    penalty = 0.0
+    for pol in data.policies:
+        windows = [[t] for t in periods] if pol.scope == "period" else [periods]
+        for window in windows:
+            scope = [p for p in buys if p.material == pol.material and p.period in window
+                     and (pol.buyer is None or p.buyer == pol.buyer)]
+            total = sum(p.quantity for p in scope)
+            capped = sum(p.quantity for p in scope
+                         if attribute[pol.kind](supplier[p.supplier]) == pol.target)
+            excess = capped - pol.share * total
+            if excess <= _tol(total):
+                continue
+            if pol.penalty is None:
+                where = f"{pol.name}: {pol.buyer or 'coalition'} {pol.material} {pol.target} " \
+                        f"{window[0] if len(window) == 1 else 'horizon'}"
+                out.append(Violation("diversification cap", where, capped / total, pol.share))
+            else:
+                weight = disc[window[0]] if pol.scope == "period" else 1.0
+                penalty += weight * pol.penalty * excess
+    return penalty

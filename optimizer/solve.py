@@ -1,0 +1,193 @@
+"""The one module that talks to the solver: Pyomo model -> standard form -> HiGHS.
+
+Pyomo's standard-form compiler turns the model into sparse arrays that are handed to
+highspy in one `passModel` call (measured on a 130k-column procurement LP: 1.27x raw
+highspy end to end, against 1.6-1.7x for `SolverFactory('highs')` and `appsi_highs`;
+PITFALLS). The outcome is typed data: callers branch on :class:`Status`, never on
+strings, and a non-optimal solve is a result, not an exception.
+
+HiGHS options are fixed for the life of the process and recorded with every result:
+its optimal vertex depends on them and on its version (PITFALLS), and changing
+`threads` between solves in one process breaks the next solve.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+# Fixed for every solve; `time_limit` is added per scenario when set.
+HIGHS_OPTIONS: dict[str, object] = {
+    "output_flag": False,
+    "presolve": "on",
+    "solver": "choose",
+    "random_seed": 0,
+    "primal_feasibility_tolerance": 1e-7,
+    "dual_feasibility_tolerance": 1e-7,
+}
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time limit, feasible plan"
+    TIME_LIMIT_NO_SOLUTION = "time limit, no plan"
+    ERROR = "solver error"
+
+    @property
+    def has_plan(self) -> bool:
+        return self in (Status.OPTIMAL, Status.TIME_LIMIT)
+
+
+@dataclass
+class CompiledLP:
+    """The LP as HiGHS receives it, with the maps back to Pyomo components."""
+
+    columns: list  # Pyomo VarData per column
+    rows: list  # (ConstraintData, sense) per row: sense 1 <=, -1 >=, 0 ==
+    column_of: dict[int, int]  # id(VarData) -> column
+    row_of: dict[int, int]  # id(ConstraintData) -> row
+    cost: np.ndarray
+    offset: float
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    matrix: object  # scipy.sparse.csc_array
+
+
+@dataclass
+class Outcome:
+    status: Status
+    objective: float | None
+    x: np.ndarray | None  # primal value per column
+    row_dual: np.ndarray | None  # d objective / d row bound, per row
+    col_dual: np.ndarray | None
+    lp: CompiledLP
+    highs: highspy.Highs = field(repr=False)
+    timings: dict[str, float] = field(default_factory=dict)
+    options: dict[str, object] = field(default_factory=dict)
+    solver_status: str = ""
+
+    def value(self, var) -> float:
+        j = self.lp.column_of.get(id(var))
+        return 0.0 if j is None or self.x is None else float(self.x[j])
+
+    def dual(self, con) -> float:
+        i = self.lp.row_of.get(id(con))
+        return 0.0 if i is None or self.row_dual is None else float(self.row_dual[i])
+
+
+def solver_version() -> str:
+    return f"HiGHS {new_highs().version()} (highspy)"
+
+
+def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
+    info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+    n = len(info.columns)
+    lower = np.array([-np.inf if v.lb is None else v.lb for v in info.columns], dtype=float)
+    upper = np.array([np.inf if v.ub is None else v.ub for v in info.columns], dtype=float)
+    rhs = np.asarray(info.rhs, dtype=float)
+    sense = np.array([s for _, s in info.rows], dtype=int)
+    row_lower = np.where(sense == 1, -np.inf, rhs)
+    row_upper = np.where(sense == -1, np.inf, rhs)
+    cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n)
+    offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    return CompiledLP(
+        columns=info.columns, rows=info.rows,
+        column_of={id(v): j for j, v in enumerate(info.columns)},
+        row_of={id(c): i for i, (c, _) in enumerate(info.rows)},
+        cost=cost, offset=offset, col_lower=lower, col_upper=upper,
+        row_lower=row_lower, row_upper=row_upper, matrix=info.A)
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Silence C-level stdout: HiGHS prints its banner there when the first solver object
+    is created, before any option can switch output off, and `--json` needs a clean
+    stdout."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def new_highs(time_limit_s: float | None = None) -> highspy.Highs:
+    with _stdout_silenced():
+        h = highspy.Highs()
+    for name, value in HIGHS_OPTIONS.items():
+        h.setOptionValue(name, value)
+    if time_limit_s:
+        h.setOptionValue("time_limit", float(time_limit_s))
+    return h
+
+
+def pass_lp(h: highspy.Highs, lp: CompiledLP) -> None:
+    a = lp.matrix
+    h.passModel(len(lp.columns), len(lp.rows), int(a.nnz), int(highspy.MatrixFormat.kColwise),
+                int(highspy.ObjSense.kMinimize), lp.offset, lp.cost, lp.col_lower, lp.col_upper,
+                lp.row_lower, lp.row_upper, a.indptr.astype(np.int32),
+                a.indices.astype(np.int32), a.data.astype(float),
+                np.zeros(len(lp.columns), dtype=np.int32))  # all continuous
+
+
+def solve_model(model: pyo.ConcreteModel, time_limit_s: float | None = None) -> Outcome:
+    """Compile and solve ``model``; the outcome says what happened, with timings."""
+    t0 = time.perf_counter()
+    lp = compile_lp(model)
+    t1 = time.perf_counter()
+    h = new_highs(time_limit_s)
+    options = dict(HIGHS_OPTIONS, time_limit=time_limit_s)
+    if not lp.columns:  # nothing can be bought or stored: nothing to solve
+        return Outcome(Status.OPTIMAL, lp.offset, np.zeros(0), np.zeros(0), np.zeros(0), lp, h,
+                       {"compile_s": t1 - t0, "solve_s": 0.0}, options, "empty")
+    pass_lp(h, lp)
+    h.run()
+    t2 = time.perf_counter()
+    return read_outcome(h, lp, {"compile_s": t1 - t0, "solve_s": t2 - t1}, options)
+
+
+def read_outcome(h: highspy.Highs, lp: CompiledLP, timings: dict[str, float],
+                 options: dict[str, object]) -> Outcome:
+    ms = h.getModelStatus()
+    status = _status(h, ms)
+    text = h.modelStatusToString(ms)
+    if not status.has_plan:
+        return Outcome(status, None, None, None, None, lp, h, timings, options, text)
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value, dtype=float)
+    duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+    col_dual = np.asarray(sol.col_dual, dtype=float) if sol.dual_valid else None
+    return Outcome(status, h.getInfo().objective_function_value, x, duals, col_dual, lp, h,
+                   timings, options, text)
+
+
+def _status(h: highspy.Highs, ms: highspy.HighsModelStatus) -> Status:
+    S = highspy.HighsModelStatus
+    if ms == S.kOptimal:
+        return Status.OPTIMAL
+    if ms in (S.kInfeasible,):
+        return Status.INFEASIBLE
+    if ms in (S.kUnbounded, S.kUnboundedOrInfeasible):
+        return Status.UNBOUNDED if ms == S.kUnbounded else Status.INFEASIBLE
+    if ms in (S.kTimeLimit, S.kIterationLimit, S.kInterrupt):
+        feasible = h.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible
+        return Status.TIME_LIMIT if feasible else Status.TIME_LIMIT_NO_SOLUTION
+    return Status.ERROR
