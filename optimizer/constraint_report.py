@@ -50,14 +50,16 @@ def constraint_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome)
         dual = outcome.dual(m.floor[key])
         if dual > EPS:
             b, mat, t = key
-            add("stockpile floor", ix.src.get(("stock", *key), ""), b, mat, t, ix.floor[key], dual,
+            add("stockpile floor", ix.src.get(("stock", *key), ""), b, mat, t,
+                ix.floor[key], dual,
                 f"{b}'s {mat} reserve floor in {t} ({ix.floor[key]:,.1f} {unit}) costs "
                 f"{dual:,.0f} {cur} per {unit} of reserve")
     for key in m.CEILING:
         dual = -outcome.dual(m.ceiling[key])
         if dual > EPS:
             b, mat, t = key
-            add("storage ceiling", ix.src.get(("stock", *key), ""), b, mat, t, ix.ceiling[key], dual,
+            add("storage ceiling", ix.src.get(("stock", *key), ""), b, mat, t,
+                ix.ceiling[key], dual,
                 f"{b}'s {mat} storage ceiling in {t} ({ix.ceiling[key]:,.0f} {unit}) binds: "
                 f"one more {unit} of storage would save {dual:,.0f} {cur}")
     for p in m.CAPS:
