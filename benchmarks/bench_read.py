@@ -135,14 +135,15 @@ class Reader:
     key: str
     label: str
     func: Callable[[Path], Any]
+    full: bool = True  # False: does not build Python values, never the ratio reference
 
 
 def all_readers() -> list[Reader]:
     fastexcel = (
         Reader("fastexcel", "fastexcel load_sheet_by_name().to_pandas()", read_fastexcel_pandas)
         if HAVE_PYARROW else
-        Reader("fastexcel-load", "fastexcel load_sheet_by_name() only [no pyarrow]",
-               read_fastexcel_load))
+        Reader("fastexcel-load", "fastexcel load_sheet_by_name() only [no pyarrow]*",
+               read_fastexcel_load, full=False))
     return [
         Reader("pandas-openpyxl", 'pd.read_excel(engine="openpyxl")', read_pandas_openpyxl),
         Reader("pandas-calamine", 'pd.read_excel(engine="calamine")', read_pandas_calamine),
@@ -226,6 +227,7 @@ def write_workbook(path: Path, rows: int, *, constant_memory: bool = True,
 class Result:
     key: str
     label: str
+    full: bool = True
     times_s: list[float] = field(default_factory=list)
     best_s: float | None = None
     ratio: float | None = None
@@ -254,7 +256,7 @@ def _first_line(exc: BaseException) -> str:
 def time_readers(path: Path, readers: list[Reader], repeat: int,
                  skipped: dict[str, str]) -> list[Result]:
     """Best-of-``repeat`` wall time per reader, readers taking turns every round."""
-    results = {r.key: Result(r.key, r.label) for r in readers}
+    results = {r.key: Result(r.key, r.label, r.full) for r in readers}
     active = list(readers)
     for round_no in range(repeat):
         shift = round_no % len(active) if active else 0
@@ -276,8 +278,9 @@ def time_readers(path: Path, readers: list[Reader], repeat: int,
     done = [results[r.key] for r in active if results[r.key].times_s]
     for res in done:
         res.best_s = min(res.times_s)
-    if done:
-        fastest = min(res.best_s for res in done)
+    reference = [res.best_s for res in done if res.full] or [res.best_s for res in done]
+    if reference:
+        fastest = min(reference)
         for res in done:
             res.ratio = res.best_s / fastest
     return sorted(done, key=lambda res: res.best_s)
@@ -372,21 +375,24 @@ def versions() -> dict[str, str]:
 
 
 def _fmt(value: float | None, spec: str) -> str:
-    return "-" if value is None else format(value, spec)
+    if value is None:
+        return "-".rjust(int(spec.split(".")[0]))
+    return format(value, spec)
 
 
 def print_run(run: WorkbookRun) -> None:
     print()
     print(f"== {run.name}")
     print(f"   {run.path} ({run.size_bytes / 1e6:.2f} MB), best of {run.repeat}")
-    print(f"   {'reader':<50} {'best s':>8} {'x fastest':>9} {'peak MiB':>9} {'+MiB':>7} "
+    print(f"   {'reader':<50} {'best ms':>9} {'x fastest':>9} {'peak MiB':>9} {'+MiB':>7} "
           f"{'rows':>8}  {'year as' if run.expected_rows is not None else ''}")
     for res in run.results:
         rows = "-" if res.rows is None else str(res.rows)
         if run.expected_rows is not None and res.rows is not None \
                 and res.rows != run.expected_rows:
             rows += "!"
-        print(f"   {res.label:<50} {_fmt(res.best_s, '8.3f')} {_fmt(res.ratio, '9.2f')} "
+        best_ms = None if res.best_s is None else res.best_s * 1000
+        print(f"   {res.label:<50} {_fmt(best_ms, '9.1f')} {_fmt(res.ratio, '9.2f')} "
               f"{_fmt(res.peak_rss_mib, '9.0f')} {_fmt(res.extra_rss_mib, '7.0f')} "
               f"{rows:>8}  {res.year_type}")
     for key, why in run.skipped.items():
@@ -422,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         readers = [r for r in readers if r.key != "project"]
 
     meta = {
-        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "command": " ".join(["python", *sys.argv]),
         "date": dt.date.today().isoformat(),
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -470,8 +476,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nnote: project reader not measured: {base_skipped['project']}")
     if not HAVE_PYARROW:
         print("\nnote: pyarrow is not installed, so fastexcel cannot hand its Arrow data to "
-              "Python;\n      its row times only parse the cells in Rust and are not "
-              "comparable with readers that build Python values.")
+              "Python;\n      * its times only parse the cells in Rust, build no Python "
+              "values and are\n      never the 'x fastest' reference.")
     if not args.no_memory:
         print(f"\nbare spawned Python: {meta['bare_python_rss_mib']} MiB peak RSS "
               "(+MiB is over this)")

@@ -31,7 +31,7 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False)
 if not err.is_terminal:  # logs and pipes: wide enough that tables do not fold every word
-    err.width = 160
+    err.width = 160  # (optimizer.commands.wide_console does the same for stdout)
 
 Scenario = Annotated[Path, typer.Argument(help="Scenario workbook (.xlsx).", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on "
@@ -128,6 +128,28 @@ def template(
         return 0
 
     _run(action)
+
+
+StrategyOpt = Annotated[str, typer.Option("--strategy", "-s", help="Strategy of the workbook "
+                                          "to plan (default: the base workbook).")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Results workbook to "
+                                                "write (default: SCENARIO-STRATEGY-results.xlsx "
+                                                "in the current folder).")]
+
+
+@app.command()
+def solve(scenario: Scenario, strategy: StrategyOpt = "base", output: OutputOpt = None,
+          as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+    """Plan one strategy at least cost and write the results workbook.
+
+    Exit 0 with a plan, 1 when the workbook is invalid or the rules cannot all be met
+    (then run `coprocure diagnose`), 3 when the solver fails or runs out of time.
+
+    Example: coprocure solve scenarios/japan-eu-2030.xlsx --strategy crma-65
+    """
+    from optimizer.commands import run_solve
+
+    _run(lambda: run_solve(scenario, strategy, output, as_json, quiet, err), as_json)
 
 
 def main() -> None:

@@ -20,11 +20,17 @@ from optimizer.constraint_report import constraint_table
 from optimizer.solve import Outcome
 
 TOL = 1e-6
+PENALTIES = ("shortfall", "policy")
 
 
 @dataclass
 class PlanResult:
-    """Everything a report or a comparison needs from one solved plan."""
+    """Everything a report or a comparison needs from one solved plan.
+
+    ``cost_pv`` is money actually spent (purchases, tariffs, freight, holding,
+    transfers); ``penalty_pv`` the shortfall and soft-rule penalties, which are not paid
+    to anyone but steer the plan. The objective is their sum.
+    """
 
     scenario: ScenarioData
     outcome: Outcome
@@ -36,6 +42,11 @@ class PlanResult:
     cost_breakdown: dict[str, float]  # present value, by objective component
     buyers: pd.DataFrame  # per-buyer key figures, with a coalition row
     extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def total_cost(self) -> float:
+        """Present value of the money spent, without penalties."""
+        return sum(v for k, v in self.cost_breakdown.items() if k not in PENALTIES)
 
     @property
     def shortfalls(self) -> pd.DataFrame:
@@ -154,13 +165,14 @@ def _buyer_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
         pen = sum(penalty.values()) if name == "coalition" else penalty.get(name, 0.0)
         qty = float(buys["quantity"].sum())
         by_country = buys.groupby("country")["quantity"].sum()
-        shares = by_country / qty if qty > 0 else by_country * 0
+        shares = (by_country / qty).clip(0.0, 1.0) if qty > 0 else by_country * 0
         last = st[st["period"] == ix.periods[-1]] if ix.periods else st
         end_demand = float(last["demand"].sum())
         end_days = ix.days[ix.periods[-1]] if ix.periods else 365.0
         rows.append({
             "buyer": name,
-            "total_cost_pv": purchase_pv + holding_pv + transfer_pv + short_pv + pen,
+            "cost_pv": purchase_pv + holding_pv + transfer_pv,
+            "penalty_pv": short_pv + pen,
             "purchase_spend": float(buys["cost"].sum()),
             "quantity_bought": qty,
             "demand": float(st["demand"].sum()),

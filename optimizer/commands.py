@@ -1,0 +1,125 @@
+"""What the CLI commands do, apart from parsing arguments: load, plan, report, summarise.
+
+Kept out of :mod:`optimizer.cli` so the commands are callable from Python too; the CLI
+module stays the one place that picks exit codes from what these return or raise.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from optimizer.issues import CoprocureError
+from optimizer.loader import LoadedWorkbook, load_workbook
+from optimizer.plan import PlanRun, plan
+from optimizer.reports import Provenance, write_results
+from optimizer.solve import Status
+
+
+class Infeasible(CoprocureError):
+    exit_code = 1
+
+
+class SolverFailed(CoprocureError):
+    exit_code = 3
+
+
+def provenance(loaded: LoadedWorkbook, strategy: str) -> Provenance:
+    tables, _ = loaded.tables_for(strategy)
+    notes = {row.src: (row.values.get("source"), row.values.get("note"))
+             for rows in tables.rows.values() for row in rows if row.row is not None}
+    return Provenance(str(loaded.path), loaded.sha256, strategy, notes)
+
+
+def default_output(scenario: Path, strategy: str, kind: str) -> Path:
+    suffix = "" if strategy == "base" else f"-{strategy}"
+    return Path.cwd() / f"{scenario.stem}{suffix}-{kind}.xlsx"
+
+
+def plan_or_raise(loaded: LoadedWorkbook, strategy: str) -> PlanRun:
+    run = plan(loaded.scenario(strategy))
+    where = f"{loaded.path.name} (strategy {strategy})"
+    if run.status is Status.INFEASIBLE:
+        reasons = "".join(f"\n  - {m}" + (f" [{src}]" if src else "") for m, src in run.reasons)
+        raise Infeasible(f"{where}: the rules cannot all be met{reasons}\nRun `coprocure "
+                         f"diagnose {loaded.path}` to see which rules conflict.")
+    if not run.status.has_plan:
+        detail = run.outcome.solver_status if run.outcome else ""
+        raise SolverFailed(f"{where}: {run.status} ({detail}); raise time_limit_s in Settings "
+                           "or simplify the scenario")
+    if run.violations:
+        listing = "\n  - ".join(str(v) for v in run.violations[:10])
+        raise SolverFailed(f"{where}: the independent checker found violations in the plan "
+                           f"(a bug: please report it):\n  - {listing}")
+    return run
+
+
+def run_solve(scenario: Path, strategy: str, output: Path | None, as_json: bool, quiet: bool,
+              err: Console) -> int:
+    loaded = load_workbook(scenario)
+    loaded.scenario(strategy)  # invalid input or unknown strategy: raise before solving
+    if not quiet and not as_json:
+        err.print(f"planning {scenario.name}, strategy {strategy} ...")
+    run = plan_or_raise(loaded, strategy)
+    target = output or default_output(scenario, strategy, "results")
+    write_results(target, run, provenance(loaded, strategy))
+    summary = solve_summary(run, strategy, target)
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+    elif not quiet:
+        print_summary(run, strategy, wide_console())
+        err.print(f"wrote {target}")
+    return 0
+
+
+def solve_summary(run: PlanRun, strategy: str, output: Path | None) -> dict[str, Any]:
+    result = run.result
+    buyers = {}
+    for row in result.buyers.to_dict("records"):
+        name = row.pop("buyer")
+        buyers[name] = {"cost": row["cost_pv"], "shortfall": row["shortfall"],
+                                    **{k: v for k, v in row.items() if k != "cost_pv"}}
+    return {
+        "status": str(run.status),
+        "strategy": strategy,
+        "objective": run.objective,
+        "total_cost": result.total_cost,
+        "currency": result.scenario.settings.currency,
+        "unit": result.scenario.settings.unit,
+        "cost_breakdown": result.cost_breakdown,
+        "buyers": buyers,
+        "check": {"passed": not run.violations, "violations": [str(v) for v in run.violations]},
+        "timings": run.timings,
+        "output": str(output) if output else None,
+    }
+
+
+def wide_console(stderr: bool = False) -> Console:
+    """A console that does not fold tables into 80 columns when output is not a terminal."""
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:
+        console.width = 160
+    return console
+
+
+def print_summary(run: PlanRun, strategy: str, console: Console) -> None:
+    result = run.result
+    s = result.scenario.settings
+    table = Table(title=f"{s.name}\nstrategy {strategy}: {run.status}, total cost "
+                        f"{result.total_cost:,.0f} {s.currency} (present value)")
+    for name in ("buyer", f"cost ({s.currency} PV)", f"bought ({s.unit})",
+                 f"shortfall ({s.unit})", "largest country", "China share",
+                 "days of cover (end)"):
+        table.add_column(name, justify="left" if name in ("buyer", "largest country")
+                         else "right")
+    for row in result.buyers.itertuples(index=False):
+        table.add_row(str(row.buyer), f"{row.cost_pv:,.0f}", f"{row.quantity_bought:,.0f}",
+                      f"{row.shortfall:,.1f}", f"{row.largest_country or '-'}",
+                      f"{row.china_share:.1%}", "-" if row.end_days_of_cover is None
+                      else f"{row.end_days_of_cover:,.0f}")
+    console.print(table)
