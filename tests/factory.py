@@ -1,0 +1,96 @@
+"""Small scenarios built directly as typed data, for known-answer and property tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import strategies as st
+
+from models import data as md
+
+
+def settings(**kw) -> md.Settings:
+    base = dict(name="test", unit="t", currency="USD", coordination="joint",
+                shortage_penalty=1000.0, discount_rate=0.0, time_limit_s=None, robust="no",
+                cvar_alpha=0.95, risk_weight=1.0, spot_premium=0.25)
+    base.update(kw)
+    return md.Settings(**base)
+
+
+def scenario(periods=("t1",), days=365.0, buyers=("B",), materials=("M",), suppliers=(),
+             offers=(), demand=(), **kw) -> md.ScenarioData:
+    """Suppliers as (name, country[, origin]); offers as (s, m, t, capacity, price[, tier,
+    min_offtake]); demand as (b, m, t, qty). Other records as keyword arguments."""
+    sups = tuple(md.Supplier(s[0], s[1], s[2] if len(s) > 2 else s[1], True) for s in suppliers)
+    offs = tuple(md.Offer(o[0], o[1], o[2], o[5] if len(o) > 5 else 1, float(o[3]), float(o[4]),
+                          float(o[6]) if len(o) > 6 else 0.0) for o in offers)
+    dem = tuple(md.Demand(*d[:3], float(d[3])) for d in demand)
+    sett = kw.pop("settings", settings())
+    return md.ScenarioData(settings=sett, periods=tuple(md.Period(p, days) for p in periods),
+                           materials=tuple(materials), buyers=tuple(buyers), suppliers=sups,
+                           offers=offs, demand=dem, **kw)
+
+
+def scale_money(data: md.ScenarioData, k: float) -> md.ScenarioData:
+    """Every price, cost, penalty and budget times k (tariff rates are fractions: unchanged)."""
+    return replace(
+        data,
+        settings=replace(data.settings, shortage_penalty=data.settings.shortage_penalty * k),
+        offers=tuple(replace(o, price=o.price * k) for o in data.offers),
+        routes=tuple(replace(r, freight=r.freight * k) for r in data.routes),
+        stock_rules=tuple(replace(r, holding_cost=r.holding_cost * k) for r in data.stock_rules),
+        policies=tuple(replace(p, penalty=None if p.penalty is None else p.penalty * k)
+                       for p in data.policies),
+        budgets=tuple(replace(b, amount=b.amount * k) for b in data.budgets),
+        sharing=tuple(replace(s, cost=s.cost * k) for s in data.sharing),
+    )
+
+
+@st.composite
+def random_scenarios(draw, max_buyers: int = 3) -> md.ScenarioData:
+    """Small random scenarios touching every constraint family; always feasible because
+    shortfall is allowed and floors are within what initial stock or supply can meet."""
+    n_p = draw(st.integers(1, 3))
+    periods = tuple(f"p{i}" for i in range(n_p))
+    buyers = tuple(f"b{i}" for i in range(draw(st.integers(1, max_buyers))))
+    materials = tuple(f"m{i}" for i in range(draw(st.integers(1, 2))))
+    countries = ("CN", "AU", "US")
+    suppliers = tuple((f"s{i}", countries[i % 3], countries[(i + 1) % 3])
+                      for i in range(draw(st.integers(1, 4))))
+    money = st.floats(1, 100).map(lambda x: round(x, 2))
+    qty = st.floats(0, 50).map(lambda x: round(x, 1))
+    offers = []
+    for s in suppliers:
+        for m in materials:
+            if draw(st.booleans()):
+                price = draw(money)
+                offers.append((s[0], m, "*", draw(qty), price))
+                if draw(st.booleans()):
+                    offers.append((s[0], m, "*", draw(qty), price + draw(money), 2))
+    expanded = [(o[0], o[1], t, *o[3:]) for o in offers for t in periods]
+    demand = [(b, m, t, draw(qty)) for b in buyers for m in materials for t in periods]
+    routes = tuple(md.Route(s[0], b, draw(st.floats(0, 5)), draw(st.sampled_from([0, 0.1])),
+                            draw(st.integers(0, 1)), draw(st.booleans()) or True)
+                   for s in suppliers for b in buyers if draw(st.booleans()))
+    stock_rules = tuple(md.StockRule(b, m, t, draw(st.sampled_from([0.0, 10.0])), 0.0, None,
+                                     draw(st.floats(0, 3)))
+                        for b in buyers for m in materials for t in periods)
+    # floors are at most 10 days x 50 / 100 days = 5: an initial stock of at least 5 keeps
+    # every floor reachable (running short of demand never draws the reserve below it)
+    initial = tuple(md.InitialStock(b, m, 5.0 + draw(qty)) for b in buyers for m in materials)
+    policies = []
+    if draw(st.booleans()):
+        penalty = draw(st.sampled_from([None, 50.0]))
+        policies = [md.Policy("cap", "max_country_share", "CN", draw(st.sampled_from(
+            [None, buyers[0]])), m, draw(st.floats(0.3, 0.9)), draw(st.sampled_from(
+                ["period", "horizon"])), penalty) for m in materials]
+    sharing = ()
+    if len(buyers) > 1 and draw(st.booleans()):
+        sharing = tuple(md.Sharing(g, r, m, draw(st.floats(0, 5)), draw(st.sampled_from(
+            [None, 5.0]))) for g in buyers for r in buyers if g != r for m in materials)
+    return scenario(periods=periods, days=100.0, buyers=buyers, materials=materials,
+                    suppliers=suppliers, offers=expanded, demand=demand, routes=routes,
+                    stock_rules=stock_rules, initial_stock=initial, policies=tuple(policies),
+                    sharing=sharing, settings=settings(shortage_penalty=1000.0,
+                                                       discount_rate=draw(st.sampled_from(
+                                                           [0.0, 0.05]))))
