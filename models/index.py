@@ -62,6 +62,7 @@ class ModelIndex:
     caps: list[CapRow]
     budgets: dict[tuple[str, str], float]
     shortage_penalty: float
+    unit: str  # the quantity unit, for messages
     # Rules that cannot be met whatever is bought (e.g. a minimum offtake from a supplier
     # no buyer may buy from): reported as infeasible without building anything.
     impossible: list[tuple[str, str]] = field(default_factory=list)  # (message, src)
@@ -153,7 +154,8 @@ def build_index(data: ScenarioData) -> ModelIndex:
         holding=holding, transfers=transfers, transfer_cost=transfer_cost,
         transfer_limit=transfer_limit, caps=_cap_rows(data, arcs, periods),
         budgets={(b.buyer, b.period): b.amount for b in data.budgets},
-        shortage_penalty=data.settings.shortage_penalty, impossible=impossible, src=src)
+        shortage_penalty=data.settings.shortage_penalty, unit=data.settings.unit,
+        impossible=impossible, src=src)
 
 
 def _cap_rows(data: ScenarioData, arcs: list[Arc], periods: list[str]) -> list[CapRow]:

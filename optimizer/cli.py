@@ -152,6 +152,20 @@ def solve(scenario: Scenario, strategy: StrategyOpt = "base", output: OutputOpt 
     _run(lambda: run_solve(scenario, strategy, output, as_json, quiet, err), as_json)
 
 
+@app.command()
+def diagnose(scenario: Scenario, strategy: StrategyOpt = "base", as_json: JsonOpt = False) -> None:
+    """Explain why a scenario cannot be planned: the smallest set of conflicting rules, in
+    the workbook's own words, and how far each would have to bend.
+
+    Exit 0 when the scenario is feasible (nothing to explain), 1 when it is not.
+
+    Example: coprocure diagnose my-scenario.xlsx --strategy crma-65
+    """
+    from optimizer.commands import run_diagnose
+
+    _run(lambda: run_diagnose(scenario, strategy, as_json, err), as_json)
+
+
 def main() -> None:
     # Tracebacks are for developers: COPROCURE_DEBUG=1 shows them for unexpected errors.
     try:

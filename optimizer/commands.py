@@ -123,3 +123,45 @@ def print_summary(run: PlanRun, strategy: str, console: Console) -> None:
                       f"{row.china_share:.1%}", "-" if row.end_days_of_cover is None
                       else f"{row.end_days_of_cover:,.0f}")
     console.print(table)
+
+
+def run_diagnose(scenario: Path, strategy: str, as_json: bool, err: Console) -> int:
+    from optimizer.diagnose import diagnose
+
+    loaded = load_workbook(scenario)
+    data = loaded.scenario(strategy)
+    result = diagnose(data)
+    unit = data.settings.unit
+    if as_json:
+        sys.stdout.write(json.dumps({
+            "feasible": result.feasible,
+            "impossible": [{"rule": m, "workbook_row": src} for m, src in result.impossible],
+            "conflict": [r.__dict__ for r in result.conflict],
+            "bends": [{**b.rule.__dict__, "amount": b.amount} for b in result.bends],
+        }, indent=2) + "\n")
+        return 0 if result.feasible else 1
+    where = f"{scenario.name} (strategy {strategy})"
+    if result.feasible:
+        err.print(f"{where} is feasible: every rule can be met; nothing to diagnose.")
+        return 0
+    if result.impossible:
+        err.print(f"{where} cannot be planned:")
+        for message, src in result.impossible:
+            err.print(f"  - {message}" + (f" [{src}]" if src else ""))
+        return 1
+    table = Table(title=f"{where}: these rules cannot all hold together")
+    for name in ("rule", "workbook row", "what it says"):
+        table.add_column(name)
+    for rule in result.conflict:
+        table.add_row(rule.family, rule.workbook_row or "(built in)", rule.text)
+    wide_console(stderr=True).print(table)
+    if result.bends:
+        err.print("Any one of these would resolve it:" if any(
+            b.amount is not None for b in result.bends) else
+            "No single rule can bend enough on its own; several must change together:")
+    for bend in result.bends:
+        if bend.amount is not None:
+            amount = f"{bend.amount:,.4g}" + ("" if bend.rule.family == "budget" else f" {unit}")
+            err.print(f"  - {bend.rule.bend} by {amount}: {bend.rule.text}"
+                      + (f" [{bend.rule.workbook_row}]" if bend.rule.workbook_row else ""))
+    return 1

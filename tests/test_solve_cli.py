@@ -1,0 +1,161 @@
+"""`coprocure solve` and `coprocure diagnose` as a planner runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from optimizer.loader import load_workbook
+from optimizer.plan import plan
+from tests.conftest import SHIPPED, append_row, digest, edit, set_cell
+from tests.test_cli import run
+
+SHEETS = ["Summary", "Purchases", "Stockpile", "Shortfalls", "Supply", "Transfers",
+          "Constraints", "Run"]
+
+
+@pytest.fixture(scope="module")
+def shipped_solve(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("solve") / "crma.xlsx"
+    proc = run("solve", SHIPPED, "--strategy", "crma-65", "--output", out, "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), out
+
+
+def test_json_summary_has_the_promised_keys(shipped_solve: tuple[dict, Path]) -> None:
+    summary, out = shipped_solve
+    assert {"status", "objective", "total_cost", "cost_breakdown", "buyers", "output"} <= set(
+        summary)
+    assert summary["status"] == "optimal" and summary["output"] == str(out)
+    assert set(summary["buyers"]) == {"Japan", "EU", "coalition"}
+    for figures in summary["buyers"].values():
+        assert {"cost", "shortfall"} <= set(figures)
+    assert summary["objective"] == pytest.approx(sum(summary["cost_breakdown"].values()))
+    assert summary["check"]["passed"] is True
+
+
+def test_results_workbook_adds_up(shipped_solve: tuple[dict, Path]) -> None:
+    """A planner can trace the numbers: purchases add up to the cost breakdown, stock
+    balances close, every cap holds, and the Summary matches the JSON."""
+    summary, out = shipped_solve
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == SHEETS
+    data = load_workbook(SHIPPED).scenario("crma-65")
+    disc = {p.label: (1 + data.settings.discount_rate) ** -i for i, p in enumerate(data.periods)}
+
+    def table(name: str, header_row: int = 1) -> list[dict]:
+        rows = list(wb[name].iter_rows(values_only=True))
+        head = rows[header_row - 1]
+        return [dict(zip(head, r, strict=False)) for r in rows[header_row:]]
+
+    purchases = table("Purchases")
+    spend_pv = sum(r["cost (USD)"] * disc[str(r["period"])] for r in purchases)
+    breakdown = summary["cost_breakdown"]
+    assert spend_pv == pytest.approx(breakdown["purchase"] + breakdown["tariff"]
+                                     + breakdown["freight"], rel=1e-9)
+    for r in table("Stockpile"):
+        assert r["closing (t)"] == pytest.approx(
+            r["opening (t)"] + r["arrivals (t)"] + r["transfers in (t)"] - r["transfers out (t)"]
+            - r["use (t)"], abs=1e-6)
+        assert r["closing (t)"] >= r["floor (t)"] - 1e-6
+    for buyer in ("Japan", "EU"):
+        for mat in data.materials:
+            for t in data.period_labels:
+                rows = [r for r in purchases if r["buyer"] == buyer and r["material"] == mat
+                        and str(r["period"]) == t]
+                total = sum(r["quantity (t)"] for r in rows)
+                china = sum(r["quantity (t)"] for r in rows if r["country"] == "China")
+                assert china <= 0.65 * total + 1e-6
+    summary_cells = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
+    total = next(v for k, v in summary_cells.items() if str(k).startswith("total cost"))
+    assert total == pytest.approx(summary["total_cost"])
+    run_facts = {r[0]: r[1] for r in wb["Run"].iter_rows(values_only=True)}
+    assert run_facts["input sha256"] == load_workbook(SHIPPED).sha256
+    assert run_facts["strategy"] == "crma-65" and run_facts["status"] == "optimal"
+    assert str(run_facts["solver"]).startswith("HiGHS")
+
+
+def test_constraints_sheet_speaks_planner(shipped_solve: tuple[dict, Path]) -> None:
+    _, out = shipped_solve
+    wb = openpyxl.load_workbook(out, read_only=True)
+    texts = [r[-3] for r in wb["Constraints"].iter_rows(min_row=4, values_only=True)]
+    assert any("cap on China" in str(t) and "percentage point saves" in str(t) for t in texts)
+
+
+def test_cli_figures_equal_the_python_api(shipped_solve: tuple[dict, Path]) -> None:
+    summary, _ = shipped_solve
+    direct = plan(load_workbook(SHIPPED).scenario("crma-65"))
+    assert summary["objective"] == pytest.approx(direct.objective, rel=1e-12)
+
+
+def test_template_solves(template_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    proc = run("solve", template_file, "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert out.exists()
+
+
+def test_text_from_the_workbook_never_becomes_a_formula(book: Path, tmp_path: Path) -> None:
+    def text(wb: openpyxl.Workbook) -> None:
+        cell = wb["Supply"]["H2"]
+        cell.value = "=HYPERLINK(\"http://example.invalid\")"
+        cell.data_type = "s"
+
+    edit(book, text)
+    out = tmp_path / "r.xlsx"
+    assert run("solve", book, "-o", out, "-q").returncode == 0
+    ws = openpyxl.load_workbook(out)["Supply"]
+    cells = [c for row in ws.iter_rows() for c in row if str(c.value).startswith("=HYPER")]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def _conflicting(book: Path) -> Path:
+    """Japan must hold 5,000 t of Dy oxide at the end of 2027: far more than the 1,540 t a
+    year on offer can supply."""
+    set_cell(book, "Stockpile", 2, "min_days", None)
+    set_cell(book, "Stockpile", 2, "period", 2026)
+    append_row(book, "Stockpile", {"buyer": "Japan", "material": "Dy oxide", "period": "2027",
+                                   "min_level": 5000})
+    return book
+
+
+def test_infeasible_solve_exits_1_and_points_to_diagnose(book: Path, tmp_path: Path) -> None:
+    _conflicting(book)
+    out = tmp_path / "never.xlsx"
+    proc = run("solve", book, "-o", out)
+    assert proc.returncode == 1
+    assert "coprocure diagnose" in proc.stderr
+    assert not out.exists()
+
+
+def test_diagnose_names_the_conflicting_rows(book: Path) -> None:
+    _conflicting(book)
+    before = digest(book)
+    proc = run("diagnose", book)
+    assert proc.returncode == 1
+    assert "Stockpile!4" in proc.stderr and "lower the floor by" in proc.stderr
+    data = json.loads(run("diagnose", book, "--json").stdout)
+    assert data["feasible"] is False
+    rows = {r["workbook_row"] for r in data["conflict"]}
+    assert "Stockpile!4" in rows and any(r.startswith("Supply!") for r in rows)
+    floor = next(b for b in data["bends"] if b["workbook_row"] == "Stockpile!4")
+    assert floor["amount"] > 0
+    assert digest(book) == before
+
+
+def test_diagnose_on_a_feasible_scenario() -> None:
+    proc = run("diagnose", SHIPPED)
+    assert proc.returncode == 0 and "feasible" in proc.stderr
+
+
+def test_unknown_strategy_is_a_located_input_error() -> None:
+    proc = run("solve", SHIPPED, "--strategy", "crma65")
+    assert proc.returncode == 1 and "did you mean 'crma-65'" in proc.stderr
+
+
+def test_output_into_a_missing_folder_writes_nothing(tmp_path: Path) -> None:
+    proc = run("solve", SHIPPED, "-o", tmp_path / "no" / "r.xlsx")
+    assert proc.returncode == 1 and "does not exist" in proc.stderr
