@@ -159,3 +159,39 @@ def test_unknown_strategy_is_a_located_input_error() -> None:
 def test_output_into_a_missing_folder_writes_nothing(tmp_path: Path) -> None:
     proc = run("solve", SHIPPED, "-o", tmp_path / "no" / "r.xlsx")
     assert proc.returncode == 1 and "does not exist" in proc.stderr
+
+
+def test_time_limit_without_a_plan_exits_3(tmp_path: Path) -> None:
+    """A scenario of 3,200 offers with a 10-microsecond time limit: HiGHS stops before it
+    has a plan; the command says so and exits 3, writing nothing."""
+    import random
+
+    rng = random.Random(7)
+    periods = [2030 + i for i in range(20)]
+    path = tmp_path / "big.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Settings"
+    wb["Settings"].append(["setting", "value"])
+    wb["Settings"].append(["time_limit_s", 1e-5])
+    sheets = {
+        "Periods": [["period"], *[[p] for p in periods]],
+        "Materials": [["material"], *[[f"m{i}"] for i in range(8)]],
+        "Buyers": [["buyer"], ["A"], ["B"]],
+        "Suppliers": [["supplier", "country"], *[[f"s{i}", f"c{i % 5}"] for i in range(20)]],
+        "Supply": [["supplier", "material", "price", *periods],
+                   *[[f"s{i}", f"m{j}", rng.uniform(5, 50),
+                      *[rng.uniform(10, 100) for _ in periods]]
+                     for i in range(20) for j in range(8)]],
+        "Demand": [["buyer", "material", *periods],
+                   *[[b, f"m{j}", *[rng.uniform(50, 300) for _ in periods]]
+                     for b in "AB" for j in range(8)]],
+    }
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    out = tmp_path / "r.xlsx"
+    proc = run("solve", path, "-o", out)
+    assert proc.returncode == 3, proc.stderr
+    assert "time limit" in proc.stderr and not out.exists()
