@@ -14,9 +14,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from optimizer.coordination import plan_scenario
 from optimizer.issues import CoprocureError
 from optimizer.loader import LoadedWorkbook, load_workbook
-from optimizer.plan import PlanRun, plan
+from optimizer.plan import PlanRun
 from optimizer.reports import Provenance, write_results
 from optimizer.solve import Status
 
@@ -42,7 +43,7 @@ def default_output(scenario: Path, strategy: str, kind: str) -> Path:
 
 
 def plan_or_raise(loaded: LoadedWorkbook, strategy: str) -> PlanRun:
-    run = plan(loaded.scenario(strategy))
+    run = plan_scenario(loaded.scenario(strategy))
     where = f"{loaded.path.name} (strategy {strategy})"
     if run.status is Status.INFEASIBLE:
         reasons = "".join(f"\n  - {m}" + (f" [{src}]" if src else "") for m, src in run.reasons)

@@ -30,7 +30,7 @@ class PlanRun:
 
     @property
     def objective(self) -> float | None:
-        return None if self.result is None else self.result.outcome.objective
+        return None if self.result is None else self.result.objective
 
 
 def plan(data: ScenarioData, check: bool = True) -> PlanRun:

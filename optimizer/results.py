@@ -33,7 +33,7 @@ class PlanResult:
     """
 
     scenario: ScenarioData
-    outcome: Outcome
+    objective: float  # present value, penalties included
     purchases: pd.DataFrame
     stock: pd.DataFrame
     transfers: pd.DataFrame
@@ -76,9 +76,10 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome) -> PlanR
     supply = _supply_table(data, m, outcome, purchases)
     costs = {name: _component_value(m, name, outcome) for name in COST_COMPONENTS}
     return PlanResult(
-        scenario=data, outcome=outcome, purchases=purchases, stock=stock, transfers=transfers,
+        scenario=data, objective=float(outcome.objective), purchases=purchases, stock=stock,
+        transfers=transfers,
         supply=supply, constraints=constraint_table(data, m, outcome), cost_breakdown=costs,
-        buyers=_buyer_table(data, m, outcome, purchases, stock, transfers))
+        buyers=buyer_table(data, purchases, stock, transfers, soft_penalties(m, outcome)))
 
 
 def _component_value(m: pyo.ConcreteModel, name: str, outcome: Outcome) -> float:
@@ -120,6 +121,15 @@ def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
 
 def _supply_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
                   purchases: pd.DataFrame) -> pd.DataFrame:
+    # HiGHS reports d(objective)/d(bound): a binding <= capacity has a dual <= 0; the value
+    # of one more unit is its negative.
+    marginal = {key: max(-outcome.dual(m.capacity[key]), 0.0) for key in m.CAPACITY}
+    return supply_table(data, purchases, marginal, default=0.0)
+
+
+def supply_table(data: ScenarioData, purchases: pd.DataFrame, marginal: dict[tuple, float],
+                 default: float | None) -> pd.DataFrame:
+    """Every offer, how much of it was bought, and the value of one more unit of it."""
     used = purchases.groupby(["supplier", "material", "period", "tier"])["quantity"].sum()
     used = used.to_dict()
     country = {s.name: s.country for s in data.suppliers}
@@ -127,33 +137,44 @@ def _supply_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
     for o in data.offers:
         key = (o.supplier, o.material, o.period, o.tier)
         q = used.get(key, 0.0)
-        con = m.capacity[key] if key in m.CAPACITY else None
-        # HiGHS reports d(objective)/d(bound): a binding <= capacity has a dual <= 0; the
-        # value of one more unit is its negative.
-        marginal = -outcome.dual(con) if con is not None else 0.0
         rows.append({"supplier": o.supplier, "country": country[o.supplier],
                      "material": o.material, "period": o.period, "tier": o.tier,
                      "capacity": o.capacity, "price": o.price, "used": q,
                      "utilisation": q / o.capacity if o.capacity > 0 else None,
-                     "marginal_value": max(marginal, 0.0), "source_row": o.src})
+                     "marginal_value": marginal.get(key, default), "source_row": o.src})
     return pd.DataFrame(rows)
 
 
-def _buyer_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
-                 purchases: pd.DataFrame, stock: pd.DataFrame,
-                 transfers: pd.DataFrame) -> pd.DataFrame:
-    """Nominal spend and key figures per buyer, plus the coalition."""
+def discount_factors(data: ScenarioData) -> dict[str, float]:
+    rate = data.settings.discount_rate
+    return {p.label: (1.0 + rate) ** -i for i, p in enumerate(data.periods)}
+
+
+def soft_penalties(m: pyo.ConcreteModel, outcome: Outcome) -> dict[str, float]:
+    """Present value of soft-rule penalties by whose rule it is (a buyer or 'coalition')."""
     ix = m.ix
-    disc = ix.discount
-    rows = []
-    groups: list[tuple[str, list[str]]] = [(b, [b]) for b in data.buyers]
-    groups.append(("coalition", list(data.buyers)))
-    penalty = defaultdict(float)
+    penalty: dict[str, float] = defaultdict(float)
     for p in m.SOFT_CAPS:
         cap = ix.caps[p]
         owner = cap.policy.buyer or "coalition"
         penalty[owner] += cap.policy.penalty * outcome.value(m.cap_excess[p]) * (
-            disc[cap.period] if cap.period else 1.0)
+            ix.discount[cap.period] if cap.period else 1.0)
+    return dict(penalty)
+
+
+def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame,
+                transfers: pd.DataFrame, penalty: dict[str, float]) -> pd.DataFrame:
+    """Cost (present value), spend and key figures per buyer, plus the coalition.
+
+    Transfers are charged to the receiving partner; penalties of coalition-wide soft
+    rules appear on the coalition row only.
+    """
+    disc = discount_factors(data)
+    periods = list(data.period_labels)
+    days = {p.label: p.days for p in data.periods}
+    rows = []
+    groups: list[tuple[str, list[str]]] = [(b, [b]) for b in data.buyers]
+    groups.append(("coalition", list(data.buyers)))
     for name, members in groups:
         buys = purchases[purchases["buyer"].isin(members)]
         st = stock[stock["buyer"].isin(members)]
@@ -161,14 +182,15 @@ def _buyer_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
         purchase_pv = float((buys["cost"] * buys["period"].map(disc)).sum())
         holding_pv = float((st["closing"] * st["holding_cost"] * st["period"].map(disc)).sum())
         transfer_pv = float((gets["cost"] * gets["period"].map(disc)).sum())
-        short_pv = float((st["shortfall"] * st["period"].map(disc)).sum()) * ix.shortage_penalty
+        short_pv = float((st["shortfall"] * st["period"].map(disc)).sum()) * (
+            data.settings.shortage_penalty)
         pen = sum(penalty.values()) if name == "coalition" else penalty.get(name, 0.0)
         qty = float(buys["quantity"].sum())
         by_country = buys.groupby("country")["quantity"].sum()
         shares = (by_country / qty).clip(0.0, 1.0) if qty > 0 else by_country * 0
-        last = st[st["period"] == ix.periods[-1]] if ix.periods else st
+        last = st[st["period"] == periods[-1]]
         end_demand = float(last["demand"].sum())
-        end_days = ix.days[ix.periods[-1]] if ix.periods else 365.0
+        end_days = days[periods[-1]]
         rows.append({
             "buyer": name,
             "cost_pv": purchase_pv + holding_pv + transfer_pv,
