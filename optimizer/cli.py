@@ -166,6 +166,26 @@ def diagnose(scenario: Scenario, strategy: StrategyOpt = "base", as_json: JsonOp
     _run(lambda: run_diagnose(scenario, strategy, as_json, err), as_json)
 
 
+@app.command()
+def compare(
+    scenario: Scenario,
+    strategy: Annotated[list[str] | None, typer.Option(
+        "--strategy", "-s", help="Strategy to include (repeat; default: all of them). The "
+        "base workbook is always included.")] = None,
+    output: OutputOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
+) -> None:
+    """Plan the base workbook and every strategy, and write one comparison workbook: the
+    strategies side by side, the value of coordination and its fair split, and charts.
+
+    An infeasible strategy is reported with its diagnosis and does not stop the run.
+
+    Example: coprocure compare scenarios/japan-eu-2030.xlsx
+    """
+    from optimizer.commands import run_compare
+
+    _run(lambda: run_compare(scenario, strategy or [], output, as_json, quiet, err), as_json)
+
+
 def main() -> None:
     # Tracebacks are for developers: COPROCURE_DEBUG=1 shows them for unexpected errors.
     try:

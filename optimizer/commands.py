@@ -49,6 +49,8 @@ def plan_or_raise(loaded: LoadedWorkbook, strategy: str) -> PlanRun:
         reasons = "".join(f"\n  - {m}" + (f" [{src}]" if src else "") for m, src in run.reasons)
         raise Infeasible(f"{where}: the rules cannot all be met{reasons}\nRun `coprocure "
                          f"diagnose {loaded.path}` to see which rules conflict.")
+    if run.status is Status.NOT_AVAILABLE:
+        raise Infeasible(f"{where}: " + "; ".join(m for m, _ in run.reasons))
     if not run.status.has_plan:
         detail = run.outcome.solver_status if run.outcome else ""
         raise SolverFailed(f"{where}: {run.status} ({detail}); raise time_limit_s in Settings "
@@ -166,3 +168,83 @@ def run_diagnose(scenario: Path, strategy: str, as_json: bool, err: Console) -> 
             err.print(f"  - {bend.rule.bend} by {amount}: {bend.rule.text}"
                       + (f" [{bend.rule.workbook_row}]" if bend.rule.workbook_row else ""))
     return 1
+
+
+def run_compare(scenario: Path, strategies: list[str], output: Path | None, as_json: bool,
+                quiet: bool, err: Console) -> int:
+    from rich.progress import Progress
+
+    from optimizer.compare import metrics, run_comparison
+    from optimizer.comparison_report import write_comparison
+
+    loaded = load_workbook(scenario)
+    names = strategies or loaded.strategy_names
+    for name in names:
+        loaded.scenario(name)  # invalid input or an unknown strategy: stop before solving
+    show = not (quiet or as_json)
+    with Progress(console=err, transient=True, disable=not show) as bar:
+        task = bar.add_task("planning", total=len(set(names) | {"base"}) + 1)
+
+        def step(name: str) -> None:
+            bar.update(task, advance=1, description=f"planning {name}")
+
+        comparison = run_comparison(loaded, names, progress=step)
+    target = output or default_output(scenario, "base", "comparison")
+    write_comparison(target, comparison, provenance(loaded, "base"))
+    table = metrics(comparison)
+    if as_json:
+        sys.stdout.write(json.dumps(compare_summary(comparison, target), indent=2,
+                                    default=str) + "\n")
+    elif not quiet:
+        print_comparison(table, comparison, wide_console())
+        err.print(f"wrote {target}")
+    return 0
+
+
+def compare_summary(comparison, target: Path) -> dict[str, Any]:
+    strategies = {}
+    for o in comparison.outcomes:
+        entry: dict[str, Any] = {"status": str(o.run.status), "objective": o.run.objective}
+        if o.run.result is not None:
+            summary = solve_summary(o.run, o.name, None)
+            entry.update({k: summary[k] for k in ("total_cost", "cost_breakdown", "buyers")})
+        else:
+            from optimizer.compare import diagnosis_text
+
+            entry["diagnosis"] = diagnosis_text(o)
+        strategies[o.name] = entry
+    value = comparison.coordination
+    coordination = None if value is None else {
+        "total_savings": value.total_savings,
+        "alone": {b: value.alone(b) for b in value.players},
+        "shapley": value.shapley,
+        "stable": value.stable,
+        "unstable": [{"coalition": sorted(c), "gain_by_leaving": g} for c, g in value.unstable],
+    }
+    return {"strategies": strategies, "coordination": coordination, "output": str(target)}
+
+
+def print_comparison(table, comparison, console: Console) -> None:
+    s = comparison.base_data.settings
+    out = Table(title=f"{s.name}: strategies compared ({s.currency}, present value)")
+    for name in ("strategy", "status", "total cost", "vs base", "penalties", f"cost/{s.unit}",
+                 "China share", "HHI", "days of cover (end)", f"shortfall ({s.unit})"):
+        out.add_column(name, justify="left" if name in ("strategy", "status") else "right")
+
+    def num(row, key, fmt):
+        value = row.get(key)
+        return "-" if value is None or value != value else format(value, fmt)
+
+    for row in table.to_dict("records"):
+        out.add_row(str(row["strategy"]), str(row["status"]), num(row, "total_cost", ",.0f"),
+                    num(row, "total_cost_vs_base_pct", "+.1%"), num(row, "penalties", ",.0f"),
+                    num(row, "cost_per_unit", ",.0f"),
+                    num(row, "china_share", ".1%"), num(row, "hhi", ".3f"),
+                    num(row, "end_days_of_cover", ",.0f"), num(row, "shortfall", ",.1f"))
+    console.print(out)
+    value = comparison.coordination
+    if value is not None:
+        split = ", ".join(f"{b} {value.shapley[b]:,.0f}" for b in value.players)
+        console.print(f"Coordination saves {value.total_savings:,.0f} {s.currency} against "
+                      f"planning alone; Shapley split: {split}; "
+                      f"{'stable (in the core)' if value.stable else 'NOT stable'}.")

@@ -32,6 +32,13 @@ OfferKey = tuple[str, str, str, int]
 
 def plan_scenario(data: ScenarioData, check: bool = True) -> PlanRun:
     """Plan ``data`` in its own coordination mode."""
+    if data.settings.robust != "no":
+        # Robust (two-stage stochastic) planning is not built yet: planning such a strategy
+        # deterministically would present an ordinary plan under a robust name.
+        return PlanRun(Status.NOT_AVAILABLE, None, reasons=[(
+            f"robust = {data.settings.robust}: robust planning against the Disruptions sheet "
+            "is not available in this version; set robust to no to plan deterministically",
+            "")])
     mode = data.settings.coordination
     if mode == "joint" or len(data.buyers) == 1:
         return plan(data, check=check)

@@ -43,6 +43,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "marginal_value": ("value of one more {q} ({m}, present value)", "money"),
     "shadow_price": ("shadow price ({m}, present value)", "money"),
     "cost_pv": ("cost ({m}, present value)", "money"),
+    "objective": ("objective ({m}, present value, with penalties)", "money"),
+    "total_cost": ("total cost ({m}, present value)", "money"),
+    "penalties": ("penalties ({m}, present value)", "money"),
+    "total_cost_vs_base": ("total cost vs base ({m})", "money"),
+    "total_cost_vs_base_pct": ("total cost vs base", "pct"),
     "penalty_pv": ("penalties ({m}, present value)", "money"),
     "purchase_spend": ("purchase spend ({m})", "money"),
     "cost_per_unit": ("cost per {q} bought ({m})", "money"),
@@ -58,6 +63,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 FORMATS = {"qty": "#,##0.0", "money": "#,##0", "num": "#,##0.####", "pct": "0.0%",
            "ratio": "0.000", "days": "0.0", "text": "@"}
+
+def _spec(column: str, default: tuple) -> tuple:
+    """Header template and format of a column; `cost_pv:Japan` is Japan's cost."""
+    if column.startswith("cost_pv:"):
+        name = column.split(":", 1)[1].replace("{", "{{").replace("}", "}}")
+        return (f"cost {name} ({{m}}, present value)", "money")
+    return COLUMNS.get(column, default)
+
 
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -90,11 +103,11 @@ class SheetWriter:
         self.fmt = {k: wb.add_format({"num_format": v}) for k, v in FORMATS.items()}
 
     def header(self, column: str) -> str:
-        template = COLUMNS.get(column, (column.replace("_", " "), "text"))[0]
+        template = _spec(column, (column.replace("_", " "), "text"))[0]
         return template.format(q=self.unit, m=self.currency)
 
     def column_format(self, column: str, series: pd.Series | None = None) -> Any:
-        key = COLUMNS.get(column, (None, None))[1]
+        key = _spec(column, (None, None))[1]
         if key is None and series is not None and pd.api.types.is_float_dtype(series):
             key = "num"
         return self.fmt.get(key) if key else None
@@ -126,7 +139,7 @@ class SheetWriter:
                 longest = df[name].head(300).map(lambda v: len(str(v)) if v is not None
                                                  else 0).max() if len(df) else 0
                 width = max(width, min(float(longest or 0) + 2, 90))
-            elif COLUMNS.get(name, ("", ""))[1] == "money":
+            elif _spec(name, ("", ""))[1] == "money":
                 width = max(width, 17)  # room for 1,000,000,000,000
             width = min(width, 40) if name != "explanation" else 110
             self._widen(ws, col + j, width)

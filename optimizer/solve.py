@@ -44,6 +44,7 @@ class Status(StrEnum):
     TIME_LIMIT = "time limit, feasible plan"
     TIME_LIMIT_NO_SOLUTION = "time limit, no plan"
     ERROR = "solver error"
+    NOT_AVAILABLE = "not available"
 
     @property
     def has_plan(self) -> bool:

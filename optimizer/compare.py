@@ -1,0 +1,125 @@
+"""Solve the base and every strategy of a workbook and put the figures side by side.
+
+A strategy that cannot be planned is a row with its status and diagnosis, never the end
+of the run. The value of coordination (joint against each partner alone, and its
+Shapley split) is computed on the base workbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from models.data import ScenarioData
+from optimizer.coordination import plan_scenario
+from optimizer.diagnose import Diagnosis, diagnose
+from optimizer.loader import LoadedWorkbook
+from optimizer.plan import PlanRun
+from optimizer.shapley import CoordinationValue, coordination_value
+from optimizer.solve import Status
+from optimizer.strategies import BASE, Change
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class StrategyOutcome:
+    name: str
+    run: PlanRun
+    changes: list[Change]
+    diagnosis: Diagnosis | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.run.result is not None and not self.run.violations
+
+
+@dataclass
+class Comparison:
+    loaded: LoadedWorkbook
+    outcomes: list[StrategyOutcome]
+    coordination: CoordinationValue | None
+    base_data: ScenarioData
+    notes: list[str] = field(default_factory=list)
+
+    def outcome(self, name: str) -> StrategyOutcome:
+        return next(o for o in self.outcomes if o.name == name)
+
+
+def plan_objectives(scenarios: list[ScenarioData]) -> list[float | None]:
+    """Objectives of a batch of scenarios (None where there is no plan)."""
+    return [plan_scenario(s, check=False).objective for s in scenarios]
+
+
+def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
+                   progress: Progress | None = None, coordination: bool = True) -> Comparison:
+    names = names or loaded.strategy_names
+    if BASE not in names:
+        names = [BASE, *names]  # differences are always against the base
+    outcomes = []
+    for name in names:
+        if progress:
+            progress(name)
+        data = loaded.scenario(name)
+        run = plan_scenario(data)
+        diagnosis = diagnose(data) if run.status is Status.INFEASIBLE else None
+        outcomes.append(StrategyOutcome(name, run, loaded.tables_for(name)[1], diagnosis))
+    base = loaded.scenario(BASE)
+    value = None
+    notes = []
+    if coordination and len(base.buyers) > 1:
+        if progress:
+            progress("coordination")
+        value = coordination_value(base, plan_objectives)
+    elif len(base.buyers) == 1:
+        notes.append("one partner only: there is no coordination to value")
+    return Comparison(loaded, outcomes, value, base, notes)
+
+
+def metrics(comparison: Comparison) -> pd.DataFrame:
+    """One row per strategy: the figures planners compare."""
+    rows = []
+    base_cost = None
+    for o in comparison.outcomes:
+        row: dict[str, object] = {"strategy": o.name, "status": str(o.run.status).upper()
+                                  if o.run.result is None else str(o.run.status)}
+        result = o.run.result
+        if result is not None:
+            coalition = result.buyers.set_index("buyer").loc["coalition"]
+            row.update({
+                "objective": result.objective,
+                "total_cost": result.total_cost,
+                "penalties": result.objective - result.total_cost,
+                "cost_per_unit": coalition["cost_per_unit"],
+                "largest_country": coalition["largest_country"],
+                "largest_country_share": coalition["largest_country_share"],
+                "china_share": coalition["china_share"],
+                "hhi": coalition["hhi"],
+                "end_days_of_cover": coalition["end_days_of_cover"],
+                "shortfall": coalition["shortfall"],
+            })
+            for b, cost in result.buyers.set_index("buyer")["cost_pv"].items():
+                if b != "coalition":
+                    row[f"cost_pv:{b}"] = cost
+            if o.name == BASE:
+                base_cost = result.total_cost
+        else:
+            row["diagnosis"] = diagnosis_text(o)
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    if base_cost is not None and "total_cost" in df:
+        df["total_cost_vs_base"] = df["total_cost"] - base_cost
+        df["total_cost_vs_base_pct"] = df["total_cost_vs_base"] / base_cost
+    return df
+
+
+def diagnosis_text(o: StrategyOutcome) -> str:
+    if o.run.reasons:
+        return "; ".join(m + (f" [{src}]" if src else "") for m, src in o.run.reasons)
+    if o.diagnosis is None or not o.diagnosis.conflict:
+        return str(o.run.status)
+    rules = [f"{r.text}" + (f" [{r.workbook_row}]" if r.workbook_row else "")
+             for r in o.diagnosis.conflict if r.workbook_row][:6]
+    return "conflicting rules: " + "; ".join(rules)
