@@ -88,7 +88,10 @@ def write_comparison(path: str | Path, comparison: Comparison, prov: Provenance)
         w.table(ws, table, row=2)
         charts = w.add_sheet("Charts")
         _coordination_sheet(w, comparison)
-        w.sheet("Partners", long_table(comparison, "buyers"))
+        w.sheet("Partners", long_table(comparison, "buyers"),
+                note="Each partner's figures as bought. In joint mode, who signs which contract "
+                     "is one of many equally cheap allocations: the fair split of the coalition's"
+                     " savings is on the Coordination sheet.")
         w.sheet("Changes", changes_table(comparison),
                 note="Exactly which workbook cells each strategy overrides.")
         mix_ws = w.sheet("Supply mix", mix, note=f"Quantity bought by supplier country ({s.unit}).")
