@@ -20,3 +20,10 @@ def test_ruff_is_clean() -> None:
     cmd = [ruff] if isinstance(ruff, str) else ruff
     out = subprocess.run([*cmd, "check", str(ROOT)], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_python_example_runs() -> None:
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "python_api.py")],
+                         capture_output=True, text=True, timeout=300, cwd=ROOT.parent)
+    assert out.returncode == 0, out.stderr
+    assert "crma-65: optimal" in out.stdout and "independent check passed" in out.stdout
