@@ -18,7 +18,7 @@ from optimizer.diagnose import Diagnosis, diagnose
 from optimizer.loader import LoadedWorkbook
 from optimizer.plan import PlanRun
 from optimizer.shapley import CoordinationValue, coordination_value
-from optimizer.solve import Status
+from optimizer.solve import Status, WarmStart
 from optimizer.strategies import BASE, Change
 
 Progress = Callable[[str], None]
@@ -48,22 +48,30 @@ class Comparison:
         return next(o for o in self.outcomes if o.name == name)
 
 
-def plan_objectives(scenarios: list[ScenarioData]) -> list[float | None]:
-    """Objectives of a batch of scenarios (None where there is no plan)."""
-    return [plan_scenario(s, check=False).objective for s in scenarios]
-
-
 def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
-                   progress: Progress | None = None, coordination: bool = True) -> Comparison:
+                   progress: Progress | None = None, coordination: bool = True,
+                   reuse: bool = True) -> Comparison:
     names = names or loaded.strategy_names
     if BASE not in names:
         names = [BASE, *names]  # differences are always against the base
     outcomes = []
+    # Reuse: a strategy whose data equal an earlier one's (e.g. `joint` on a joint base)
+    # shares its plan; one with the base's structure starts from the base's basis.
+    done: dict[ScenarioData, PlanRun] = {}
+    warm = WarmStart() if reuse else None
+
+    def solve(data: ScenarioData) -> PlanRun:
+        if not reuse:
+            return plan_scenario(data)
+        if data not in done:
+            done[data] = plan_scenario(data, warm=warm)
+        return done[data]
+
     for name in names:
         if progress:
             progress(name)
         data = loaded.scenario(name)
-        run = plan_scenario(data)
+        run = solve(data)
         diagnosis = diagnose(data) if run.status is Status.INFEASIBLE else None
         outcomes.append(StrategyOutcome(name, run, loaded.tables_for(name)[1], diagnosis))
     base = loaded.scenario(BASE)
@@ -72,7 +80,7 @@ def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
     if coordination and len(base.buyers) > 1:
         if progress:
             progress("coordination")
-        value = coordination_value(base, plan_objectives)
+        value = coordination_value(base, lambda batch: [solve(d).objective for d in batch])
     elif len(base.buyers) == 1:
         notes.append("one partner only: there is no coordination to value")
     return Comparison(loaded, outcomes, value, base, notes)

@@ -25,13 +25,14 @@ from models.data import ScenarioData
 from optimizer.checker import check_plan
 from optimizer.plan import PlanRun, plan
 from optimizer.results import PlanResult, buyer_table, supply_table
-from optimizer.solve import Status
+from optimizer.solve import Status, WarmStart
 
 OfferKey = tuple[str, str, str, int]
 
 
-def plan_scenario(data: ScenarioData, check: bool = True) -> PlanRun:
-    """Plan ``data`` in its own coordination mode."""
+def plan_scenario(data: ScenarioData, check: bool = True, warm: WarmStart | None = None
+                  ) -> PlanRun:
+    """Plan ``data`` in its own coordination mode; ``warm`` serves joint plans only."""
     if data.settings.robust != "no":
         # Robust (two-stage stochastic) planning is not built yet: planning such a strategy
         # deterministically would present an ordinary plan under a robust name.
@@ -41,7 +42,7 @@ def plan_scenario(data: ScenarioData, check: bool = True) -> PlanRun:
             "")])
     mode = data.settings.coordination
     if mode == "joint" or len(data.buyers) == 1:
-        return plan(data, check=check)
+        return plan(data, check=check, warm=warm)
     if mode == "pro-rata":
         shares = demand_shares(data)
         parts = [(b, plan(alone(data, b, {k: o.capacity * shares[(b, o.material, o.period)]

@@ -15,7 +15,7 @@ from models.data import ScenarioData
 from models.index import build_index
 from optimizer.checker import Violation, check_plan
 from optimizer.results import PlanResult, extract
-from optimizer.solve import HIGHS_OPTIONS, Outcome, Status, solve_model
+from optimizer.solve import HIGHS_OPTIONS, Outcome, Status, WarmStart, solve_model
 
 
 @dataclass
@@ -33,7 +33,7 @@ class PlanRun:
         return None if self.result is None else self.result.objective
 
 
-def plan(data: ScenarioData, check: bool = True) -> PlanRun:
+def plan(data: ScenarioData, check: bool = True, warm: WarmStart | None = None) -> PlanRun:
     t0 = time.perf_counter()
     ix = build_index(data)
     if ix.impossible:
@@ -42,7 +42,7 @@ def plan(data: ScenarioData, check: bool = True) -> PlanRun:
                        options=dict(HIGHS_OPTIONS))
     model = build_model(data, ix)
     t1 = time.perf_counter()
-    outcome = solve_model(model, data.settings.time_limit_s)
+    outcome = solve_model(model, data.settings.time_limit_s, warm)
     timings = {"build_s": t1 - t0, **outcome.timings}
     if not outcome.status.has_plan:
         return PlanRun(outcome.status, None, timings=timings, options=outcome.options,

@@ -149,7 +149,40 @@ def pass_lp(h: highspy.Highs, lp: CompiledLP) -> None:
                 np.zeros(len(lp.columns), dtype=np.int32))  # all continuous
 
 
-def solve_model(model: pyo.ConcreteModel, time_limit_s: float | None = None) -> Outcome:
+@dataclass
+class WarmStart:
+    """A reference basis (the base plan's) for later LPs with exactly the same rows and
+    columns, such as strategies that change numbers but not the model's structure.
+
+    Only one reference is kept, set once: every strategy starts from the same basis
+    whatever order they are solved in, so each plan is the same as in any other run.
+    """
+
+    key: int | None = None
+    basis: highspy.HighsBasis | None = field(default=None, repr=False)
+    used: int = 0
+
+    def learn(self, lp: CompiledLP, h: highspy.Highs) -> None:
+        if self.basis is None:
+            self.key, self.basis = lp_shape(lp), h.getBasis()
+
+    def apply(self, lp: CompiledLP, h: highspy.Highs) -> bool:
+        if self.basis is None or lp_shape(lp) != self.key:
+            return False
+        h.setBasis(self.basis)
+        self.used += 1
+        return True
+
+
+def lp_shape(lp: CompiledLP) -> int:
+    """Identity of an LP's rows and columns (not of its numbers)."""
+    cols = tuple((v.parent_component().local_name, v.index()) for v in lp.columns)
+    rows = tuple((c.parent_component().local_name, c.index(), sense) for c, sense in lp.rows)
+    return hash((cols, rows))
+
+
+def solve_model(model: pyo.ConcreteModel, time_limit_s: float | None = None,
+                warm: WarmStart | None = None) -> Outcome:
     """Compile and solve ``model``; the outcome says what happened, with timings."""
     t0 = time.perf_counter()
     lp = compile_lp(model)
@@ -160,9 +193,13 @@ def solve_model(model: pyo.ConcreteModel, time_limit_s: float | None = None) -> 
         return Outcome(Status.OPTIMAL, lp.offset, np.zeros(0), np.zeros(0), np.zeros(0), lp, h,
                        {"compile_s": t1 - t0, "solve_s": 0.0}, options, "empty")
     pass_lp(h, lp)
+    options["warm_start"] = warm is not None and warm.apply(lp, h)
     h.run()
     t2 = time.perf_counter()
-    return read_outcome(h, lp, {"compile_s": t1 - t0, "solve_s": t2 - t1}, options)
+    outcome = read_outcome(h, lp, {"compile_s": t1 - t0, "solve_s": t2 - t1}, options)
+    if warm is not None and outcome.status is Status.OPTIMAL:
+        warm.learn(lp, h)
+    return outcome
 
 
 def read_outcome(h: highspy.Highs, lp: CompiledLP, timings: dict[str, float],
