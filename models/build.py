@@ -38,9 +38,15 @@ def build_model(data: ScenarioData, ix: ModelIndex | None = None) -> pyo.Concret
 
 
 def add_variables(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    """Purchases, stock and shortfall; the families add their own auxiliary variables."""
-    m.ARCS = pyo.Set(initialize=ix.arcs, dimen=5, ordered=True)
+    """Purchases, stock and shortfall; the families add their own auxiliary variables.
+
+    Purchases are indexed by their position in ``ix.arcs`` (a range, not a set of
+    5-tuples: hashing and normalising 5-tuple keys cost more than the rows they feed), and
+    ``m.purchases`` lists them in that order so that the families take them by position.
+    """
+    m.ARCS = pyo.RangeSet(0, len(ix.arcs) - 1)
     m.buy = pyo.Var(m.ARCS, domain=pyo.NonNegativeReals)
+    m.purchases = list(m.buy.values())
     m.STOCK = pyo.Set(initialize=[(b, mat, t) for b, mat in ix.stock_keys for t in ix.periods],
                       dimen=3, ordered=True)
     m.stock = pyo.Var(m.STOCK, domain=pyo.NonNegativeReals)

@@ -34,8 +34,8 @@ class CapRow:
 
     policy: Policy
     period: str | None  # None: the whole horizon
-    capped: tuple[Arc, ...]  # purchases from the target
-    counted: tuple[Arc, ...]  # all purchases of the buyer(s) and material in scope
+    capped: tuple[int, ...]  # positions in `arcs` of the purchases from the target
+    counted: tuple[int, ...]  # positions of all purchases of the buyer(s) and material
 
 
 @dataclass
@@ -160,12 +160,12 @@ def build_index(data: ScenarioData) -> ModelIndex:
 
 def _cap_rows(data: ScenarioData, arcs: list[Arc], periods: list[str]) -> list[CapRow]:
     supplier = {s.name: s for s in data.suppliers}
-    by_scope: dict[tuple[str, str], list[Arc]] = defaultdict(list)  # (material, period)
-    for arc in arcs:
-        by_scope[(arc[2], arc[3])].append(arc)
+    by_scope: dict[tuple[str, str], list[int]] = defaultdict(list)  # (material, period)
+    for i, arc in enumerate(arcs):
+        by_scope[(arc[2], arc[3])].append(i)
 
-    def target_of(policy: Policy, arc: Arc) -> str:
-        s = supplier[arc[1]]
+    def target_of(policy: Policy, i: int) -> str:
+        s = supplier[arcs[i][1]]
         return {"max_supplier_share": s.name, "max_country_share": s.country,
                 "max_origin_share": s.origin}[policy.kind]
 
@@ -174,7 +174,7 @@ def _cap_rows(data: ScenarioData, arcs: list[Arc], periods: list[str]) -> list[C
         windows = [[t] for t in periods] if policy.scope == "period" else [periods]
         for window in windows:
             counted = tuple(a for t in window for a in by_scope[(policy.material, t)]
-                            if policy.buyer is None or a[0] == policy.buyer)
+                            if policy.buyer is None or arcs[a][0] == policy.buyer)
             capped = tuple(a for a in counted if target_of(policy, a) == policy.target)
             if capped and policy.share < 1:
                 rows.append(CapRow(policy, window[0] if len(window) == 1 and

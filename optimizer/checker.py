@@ -170,11 +170,14 @@ def _check_caps(data: ScenarioData, buys: list, disc: dict[str, float], periods:
                  "max_country_share": lambda s: s.country,
                  "max_origin_share": lambda s: s.origin}
     penalty = 0.0
+    by_scope = defaultdict(list)  # (material, period) -> purchases
+    for p in buys:
+        by_scope[(p.material, p.period)].append(p)
     for pol in data.policies:
         windows = [[t] for t in periods] if pol.scope == "period" else [periods]
         for window in windows:
-            scope = [p for p in buys if p.material == pol.material and p.period in window
-                     and (pol.buyer is None or p.buyer == pol.buyer)]
+            scope = [p for t in window for p in by_scope[(pol.material, t)]
+                     if pol.buyer is None or p.buyer == pol.buyer]
             total = sum(p.quantity for p in scope)
             capped = sum(p.quantity for p in scope
                          if attribute[pol.kind](supplier[p.supplier]) == pol.target)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from pyomo.common.gc_manager import PauseGC
+
 from models.build import build_model
 from models.data import ScenarioData
 from models.index import build_index
@@ -34,6 +36,15 @@ class PlanRun:
 
 
 def plan(data: ScenarioData, check: bool = True, warm: WarmStart | None = None) -> PlanRun:
+    # Building, compiling and reading a model creates millions of small objects and no
+    # reference cycles worth collecting meanwhile: Python's cyclic garbage collector took
+    # about half of the build time at the benchmark sizes (benchmarks/README.md). Pyomo's
+    # own writers pause it the same way.
+    with PauseGC():
+        return _plan(data, check, warm)
+
+
+def _plan(data: ScenarioData, check: bool, warm: WarmStart | None) -> PlanRun:
     t0 = time.perf_counter()
     ix = build_index(data)
     if ix.impossible:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
@@ -54,45 +55,83 @@ class PlanResult:
                               ["buyer", "material", "period", "demand", "shortfall"]]
 
 
+BREAKDOWN = ("purchase", "tariff", "freight", "holding", "transfer", "shortfall", "policy")
+
+
 def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome) -> PlanResult:
     ix = m.ix
-    val = outcome.value
-    supplier = {s.name: s for s in data.suppliers}
-    purchases = pd.DataFrame([
-        {"buyer": b, "supplier": s, "country": supplier[s].country, "origin": supplier[s].origin,
-         "material": mat, "period": t, "arrives": ix.arrival[a], "tier": k, "quantity": q,
-         "price": ix.arc_cost[a].price, "tariff": ix.arc_cost[a].tariff,
-         "freight": ix.arc_cost[a].freight, "unit_cost": ix.arc_cost[a].unit,
-         "cost": q * ix.arc_cost[a].unit}
-        for a in ix.arcs for (b, s, mat, t, k) in [a] for q in [val(m.buy[a])] if q > TOL],
-        columns=["buyer", "supplier", "country", "origin", "material", "period", "arrives",
-                 "tier", "quantity", "price", "tariff", "freight", "unit_cost", "cost"])
-    transfers = pd.DataFrame([
-        {"from": g, "to": r, "material": mat, "period": t, "quantity": q,
-         "cost": q * ix.transfer_cost[(g, r, mat)]}
-        for (g, r, mat, t) in ix.transfers for q in [val(m.transfer[g, r, mat, t])] if q > TOL],
-        columns=["from", "to", "material", "period", "quantity", "cost"])
+    purchases = _purchase_table(data, m, outcome)
+    transfers = _transfer_table(m, outcome)
     stock = _stock_table(data, m, outcome, purchases, transfers)
     supply = _supply_table(data, m, outcome, purchases)
-    costs = {name: _component_value(m, name, outcome) for name in COST_COMPONENTS}
+    disc = purchases["period"].map(ix.discount).to_numpy(dtype=float)
+    q = purchases["quantity"].to_numpy(dtype=float)
+    costs = {
+        # the model's landed purchase cost, split for reporting by the arcs' unit costs
+        "purchase": float(np.dot(disc * q, purchases["price"].to_numpy(dtype=float))),
+        "tariff": float(np.dot(disc * q, purchases["tariff"].to_numpy(dtype=float))),
+        "freight": float(np.dot(disc * q, purchases["freight"].to_numpy(dtype=float))),
+        **{name: _component_value(m, name, outcome) for name in COST_COMPONENTS
+           if name != "purchase"},
+    }
     return PlanResult(
         scenario=data, objective=float(outcome.objective), purchases=purchases, stock=stock,
-        transfers=transfers,
-        supply=supply, constraints=constraint_table(data, m, outcome), cost_breakdown=costs,
+        transfers=transfers, supply=supply, constraints=constraint_table(data, m, outcome),
+        cost_breakdown={k: costs[k] for k in BREAKDOWN},
         buyers=buyer_table(data, purchases, stock, transfers, soft_penalties(m, outcome)))
+
+
+PURCHASE_COLUMNS = ["buyer", "supplier", "country", "origin", "material", "period", "arrives",
+                    "tier", "quantity", "price", "tariff", "freight", "unit_cost", "cost"]
+
+
+def _purchase_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome) -> pd.DataFrame:
+    ix = m.ix
+    q = outcome.values(m.buy)
+    bought = [i for i in np.flatnonzero(q > TOL)]
+    supplier = {s.name: s for s in data.suppliers}
+    arcs = [ix.arcs[i] for i in bought]
+    costs = [ix.arc_cost[a] for a in arcs]
+    qty = q[bought]
+    unit = np.array([c.unit for c in costs], dtype=float)
+    return pd.DataFrame({
+        "buyer": [a[0] for a in arcs], "supplier": [a[1] for a in arcs],
+        "country": [supplier[a[1]].country for a in arcs],
+        "origin": [supplier[a[1]].origin for a in arcs],
+        "material": [a[2] for a in arcs], "period": [a[3] for a in arcs],
+        "arrives": [ix.arrival[a] for a in arcs], "tier": [a[4] for a in arcs],
+        "quantity": qty, "price": [c.price for c in costs], "tariff": [c.tariff for c in costs],
+        "freight": [c.freight for c in costs], "unit_cost": unit, "cost": qty * unit,
+    }, columns=PURCHASE_COLUMNS)
+
+
+def _transfer_table(m: pyo.ConcreteModel, outcome: Outcome) -> pd.DataFrame:
+    ix = m.ix
+    q = outcome.values(m.transfer)
+    rows = [(g, r, mat, t, float(q[i]), float(q[i]) * ix.transfer_cost[(g, r, mat)])
+            for i in np.flatnonzero(q > TOL) for (g, r, mat, t) in [ix.transfers[i]]]
+    return pd.DataFrame(rows, columns=["from", "to", "material", "period", "quantity", "cost"])
 
 
 def _component_value(m: pyo.ConcreteModel, name: str, outcome: Outcome) -> float:
     expr = component(m, name).expr
-    total = float(getattr(expr, "constant", 0.0) or 0.0)
-    for coef, var in zip(expr.linear_coefs, expr.linear_vars, strict=True):
-        total += coef * outcome.value(var)
-    return total
+    constant = float(getattr(expr, "constant", 0.0) or 0.0)
+    coefs = np.asarray(expr.linear_coefs, dtype=float)
+    if not len(coefs):
+        return constant
+    column_of = outcome.lp.column_of
+    idx = np.fromiter((column_of.get(id(v), -1) for v in expr.linear_vars), dtype=np.int64,
+                      count=len(coefs))
+    x = np.where(idx >= 0, outcome.x[np.maximum(idx, 0)], 0.0) if outcome.x is not None \
+        else np.zeros(len(coefs))
+    return constant + float(np.dot(coefs, x))
 
 
 def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
                  purchases: pd.DataFrame, transfers: pd.DataFrame) -> pd.DataFrame:
-    ix, val = m.ix, outcome.value
+    ix = m.ix
+    closing_of = dict(zip(m.STOCK, outcome.values(m.stock), strict=True))
+    short_of = dict(zip(m.SHORT, outcome.values(m.short), strict=True))
     arrivals = purchases.groupby(["buyer", "material", "arrives"])["quantity"].sum().to_dict()
     t_in = transfers.groupby(["to", "material", "period"])["quantity"].sum().to_dict()
     t_out = transfers.groupby(["from", "material", "period"])["quantity"].sum().to_dict()
@@ -102,8 +141,8 @@ def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
         for t in ix.periods:
             key = (b, mat, t)
             d = ix.demand.get(key, 0.0)
-            u = val(m.short[key]) if d > 0 else 0.0
-            closing = val(m.stock[key])
+            u = float(short_of.get(key, 0.0))
+            closing = float(closing_of[key])
             daily = d / ix.days[t]
             rows.append({
                 "buyer": b, "material": mat, "period": t, "opening": opening,
@@ -123,26 +162,30 @@ def _supply_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
                   purchases: pd.DataFrame) -> pd.DataFrame:
     # HiGHS reports d(objective)/d(bound): a binding <= capacity has a dual <= 0; the value
     # of one more unit is its negative.
-    marginal = {key: max(-outcome.dual(m.capacity[key]), 0.0) for key in m.CAPACITY}
+    marginal = dict(zip(m.CAPACITY, np.maximum(-outcome.duals(m.capacity), 0.0), strict=True))
     return supply_table(data, purchases, marginal, default=0.0)
 
 
 def supply_table(data: ScenarioData, purchases: pd.DataFrame, marginal: dict[tuple, float],
                  default: float | None) -> pd.DataFrame:
     """Every offer, how much of it was bought, and the value of one more unit of it."""
-    used = purchases.groupby(["supplier", "material", "period", "tier"])["quantity"].sum()
-    used = used.to_dict()
+    keys = ["supplier", "material", "period", "tier"]
     country = {s.name: s.country for s in data.suppliers}
-    rows = []
-    for o in data.offers:
-        key = (o.supplier, o.material, o.period, o.tier)
-        q = used.get(key, 0.0)
-        rows.append({"supplier": o.supplier, "country": country[o.supplier],
-                     "material": o.material, "period": o.period, "tier": o.tier,
-                     "capacity": o.capacity, "price": o.price, "used": q,
-                     "utilisation": q / o.capacity if o.capacity > 0 else None,
-                     "marginal_value": marginal.get(key, default), "source_row": o.src})
-    return pd.DataFrame(rows)
+    offers = pd.DataFrame(
+        [(o.supplier, country[o.supplier], o.material, o.period, o.tier, o.capacity, o.price,
+          marginal.get((o.supplier, o.material, o.period, o.tier), default), o.src)
+         for o in data.offers],
+        columns=["supplier", "country", "material", "period", "tier", "capacity", "price",
+                 "marginal_value", "source_row"])
+    used = purchases.groupby(keys)["quantity"].sum().to_dict()
+    out = offers
+    out["used"] = [used.get((o.supplier, o.material, o.period, o.tier), 0.0)
+                   for o in data.offers]
+    cap = out["capacity"].to_numpy(dtype=float)
+    out["utilisation"] = np.where(cap > 0, out["used"].to_numpy() / np.where(cap > 0, cap, 1),
+                                  np.nan)
+    return out[["supplier", "country", "material", "period", "tier", "capacity", "price",
+                "used", "utilisation", "marginal_value", "source_row"]]
 
 
 def discount_factors(data: ScenarioData) -> dict[str, float]:

@@ -81,6 +81,28 @@ class Outcome:
     options: dict[str, object] = field(default_factory=dict)
     solver_status: str = ""
 
+    def values(self, component) -> np.ndarray:
+        """Values of every member of an indexed Var, in its index order, as one array."""
+        return self._gather(component, self.lp.column_of, self.x)
+
+    def duals(self, component) -> np.ndarray:
+        """Duals of every member of an indexed Constraint, in its index order."""
+        return self._gather(component, self.lp.row_of, self.row_dual)
+
+    @staticmethod
+    def _gather(component, position: dict[int, int], source: np.ndarray | None) -> np.ndarray:
+        n = len(component)
+        if source is None or not n:
+            return np.zeros(n)
+        try:  # every member in the LP (the rule here): one pass in C
+            idx = np.fromiter(map(position.__getitem__, map(id, component.values())),
+                              dtype=np.int64, count=n)
+            return source[idx]
+        except KeyError:  # a member the LP lacks (no variable in it) reads as 0
+            idx = np.fromiter((position.get(id(d), -1) for d in component.values()),
+                              dtype=np.int64, count=n)
+            return np.where(idx >= 0, source[np.maximum(idx, 0)], 0.0)
+
     def value(self, var) -> float:
         j = self.lp.column_of.get(id(var))
         return 0.0 if j is None or self.x is None else float(self.x[j])

@@ -25,8 +25,8 @@ from models.index import ModelIndex
 
 def add_budgets(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     spend = defaultdict(list)
-    for arc in ix.arcs:
-        spend[(arc[0], arc[3])].append(arc)
+    for arc, var in zip(ix.arcs, m.purchases, strict=True):
+        spend[(arc[0], arc[3])].append((ix.arc_cost[arc].unit, var))
     m.BUDGETS = pyo.Set(initialize=list(ix.budgets), dimen=2, ordered=True)
     m.budget = pyo.Constraint(m.BUDGETS, rule=lambda m, b, t: (
-        None, linear((ix.arc_cost[a].unit, m.buy[a]) for a in spend[(b, t)]), ix.budgets[b, t]))
+        None, linear(spend[(b, t)]), ix.budgets[b, t]))

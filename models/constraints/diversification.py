@@ -15,7 +15,7 @@ costs :math:`\mathit{penalty}_p \cdot v_p` in the objective; for hard rules
 =============  ===================================  ==============================
 symbol         meaning                              Pyomo
 =============  ===================================  ==============================
-:math:`x_a`    purchase on arc a                    ``m.buy[a]``
+:math:`x_a`    purchase on arc a                    ``m.buy[i]``
 :math:`v_p`    excess over a soft cap               ``m.cap_excess[p]``
 (row)          the cap                              ``m.share_cap[p]``
 =============  ===================================  ==============================
@@ -40,7 +40,7 @@ def add_diversification(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
         coef = {a: -row.policy.share for a in row.counted}
         for a in row.capped:
             coef[a] += 1.0
-        terms = [(c, m.buy[a]) for a, c in coef.items()]
+        terms = [(c, m.purchases[a]) for a, c in coef.items()]
         if row.policy.penalty is not None:
             terms.append((-1.0, m.cap_excess[p]))
         return (None, linear(terms), 0.0)

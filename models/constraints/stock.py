@@ -32,25 +32,29 @@ from models.index import ModelIndex
 
 def add_stock_balance(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     arrivals = defaultdict(list)
-    for arc in ix.arcs:
-        arrivals[(arc[0], arc[2], ix.arrival[arc])].append(arc)
+    for arc, var in zip(ix.arcs, m.purchases, strict=True):
+        arrivals[(arc[0], arc[2], ix.arrival[arc])].append(var)
     flows_in, flows_out = defaultdict(list), defaultdict(list)
     for key in ix.transfers:
         g, r, mat, t = key
         flows_in[(r, mat, t)].append(key)
         flows_out[(g, mat, t)].append(key)
 
+    stock = dict(zip(m.STOCK, m.stock.values(), strict=True))
+    short = dict(zip(m.SHORT, m.short.values(), strict=True))
+    moved = dict(zip(m.TRANSFERS, m.transfer.values(), strict=True))
+
     def balance(m: pyo.ConcreteModel, b: str, mat: str, t: str):
         i = ix.position[t]
-        terms = [(1.0, m.stock[b, mat, t])]
+        terms = [(1.0, stock[b, mat, t])]
         if i > 0:
-            terms.append((-1.0, m.stock[b, mat, ix.periods[i - 1]]))
-        terms += [(-1.0, m.buy[a]) for a in arrivals[(b, mat, t)]]
-        terms += [(-1.0, m.transfer[k]) for k in flows_in[(b, mat, t)]]
-        terms += [(1.0, m.transfer[k]) for k in flows_out[(b, mat, t)]]
+            terms.append((-1.0, stock[b, mat, ix.periods[i - 1]]))
+        terms += [(-1.0, v) for v in arrivals[(b, mat, t)]]
+        terms += [(-1.0, moved[k]) for k in flows_in[(b, mat, t)]]
+        terms += [(1.0, moved[k]) for k in flows_out[(b, mat, t)]]
         d = ix.demand.get((b, mat, t), 0.0)
         if d > 0:
-            terms.append((-1.0, m.short[b, mat, t]))
+            terms.append((-1.0, short[b, mat, t]))
         rhs = -d + (ix.initial.get((b, mat), 0.0) if i == 0 else 0.0)
         return linear(terms) == rhs
 

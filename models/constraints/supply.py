@@ -11,7 +11,7 @@ r"""Families 1 and 2: shared supplier capacity (with price tiers) and minimum of
 =====================  ==============================  ==========================
 symbol                 meaning                         Pyomo
 =====================  ==============================  ==========================
-:math:`x_{b,s,m,t,k}`  bought by b from s, tier k      ``m.buy[b, s, mat, t, k]``
+:math:`x_{b,s,m,t,k}`  bought by b from s, tier k      ``m.buy[i]``, arc i of ``ix.arcs``
 :math:`cap_{s,m,t,k}`  capacity of the tranche         ``ix.capacity``
 :math:`offtake`        take-or-pay minimum             ``ix.offtake``
 (row)                  capacity of one tranche         ``m.capacity[s, mat, t, k]``
@@ -35,13 +35,14 @@ from models.index import ModelIndex
 def add_supply(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     tranche = defaultdict(list)
     offer = defaultdict(list)
-    for arc in ix.arcs:
-        tranche[arc[1:]].append(arc)
-        offer[arc[1:4]].append(arc)
+    x = m.purchases
+    for arc, var in zip(ix.arcs, x, strict=True):
+        tranche[arc[1:]].append(var)
+        offer[arc[1:4]].append(var)
     m.CAPACITY = pyo.Set(initialize=list(tranche), dimen=4, ordered=True)
     m.capacity = pyo.Constraint(m.CAPACITY, rule=lambda m, *k: (
-        None, linear((1.0, m.buy[a]) for a in tranche[k]), ix.capacity[k]))
+        None, linear((1.0, v) for v in tranche[k]), ix.capacity[k]))
     keys = [k for k in ix.offtake if k in offer]
     m.OFFTAKE = pyo.Set(initialize=keys, dimen=3, ordered=True)
     m.min_offtake = pyo.Constraint(m.OFFTAKE, rule=lambda m, *k: (
-        ix.offtake[k], linear((1.0, m.buy[a]) for a in offer[k]), None))
+        ix.offtake[k], linear((1.0, v) for v in offer[k]), None))
