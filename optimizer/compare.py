@@ -36,6 +36,27 @@ class StrategyOutcome:
         return self.run.result is not None and not self.run.violations
 
 
+class PlanCache:
+    """Plans of one comparison. With ``reuse``: a scenario equal to one already planned
+    (e.g. `joint` on a joint base, or the grand coalition of the Shapley game) shares
+    its plan, and one with the base's LP structure warm-starts from the base's basis."""
+
+    def __init__(self, reuse: bool = True):
+        self.reuse = reuse
+        self.plans: dict[ScenarioData, PlanRun] = {}
+        self.warm = WarmStart() if reuse else None
+        self.shared = 0
+
+    def solve(self, data: ScenarioData) -> PlanRun:
+        if not self.reuse:
+            return plan_scenario(data)
+        if data in self.plans:
+            self.shared += 1
+        else:
+            self.plans[data] = plan_scenario(data, warm=self.warm)
+        return self.plans[data]
+
+
 @dataclass
 class Comparison:
     loaded: LoadedWorkbook
@@ -57,16 +78,7 @@ def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
     outcomes = []
     # Reuse: a strategy whose data equal an earlier one's (e.g. `joint` on a joint base)
     # shares its plan; one with the base's structure starts from the base's basis.
-    done: dict[ScenarioData, PlanRun] = {}
-    warm = WarmStart() if reuse else None
-
-    def solve(data: ScenarioData) -> PlanRun:
-        if not reuse:
-            return plan_scenario(data)
-        if data not in done:
-            done[data] = plan_scenario(data, warm=warm)
-        return done[data]
-
+    solve = PlanCache(reuse).solve
     for name in names:
         if progress:
             progress(name)
@@ -90,6 +102,7 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
     """One row per strategy: the figures planners compare."""
     rows = []
     base_cost = None
+    base_partner: dict[str, float] = {}
     for o in comparison.outcomes:
         row: dict[str, object] = {"strategy": o.name, "status": str(o.run.status).upper()
                                   if o.run.result is None else str(o.run.status)}
@@ -113,6 +126,7 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
                     row[f"cost_pv:{b}"] = cost
             if o.name == BASE:
                 base_cost = result.total_cost
+                base_partner = {k: v for k, v in row.items() if k.startswith("cost_pv:")}
         else:
             row["diagnosis"] = diagnosis_text(o)
         rows.append(row)
@@ -120,6 +134,8 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
     if base_cost is not None and "total_cost" in df:
         df["total_cost_vs_base"] = df["total_cost"] - base_cost
         df["total_cost_vs_base_pct"] = df["total_cost_vs_base"] / base_cost
+        for key, cost in base_partner.items():
+            df[key.replace("cost_pv:", "cost_vs_base:")] = df[key] - cost
     return df
 
 

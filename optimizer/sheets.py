@@ -66,9 +66,11 @@ FORMATS = {"qty": "#,##0.0", "money": "#,##0", "num": "#,##0.####", "pct": "0.0%
 
 def _spec(column: str, default: tuple) -> tuple:
     """Header template and format of a column; `cost_pv:Japan` is Japan's cost."""
-    if column.startswith("cost_pv:"):
-        name = column.split(":", 1)[1].replace("{", "{{").replace("}", "}}")
-        return (f"cost {name} ({{m}}, present value)", "money")
+    if column.startswith(("cost_pv:", "cost_vs_base:")):
+        kind, name = column.split(":", 1)
+        name = name.replace("{", "{{").replace("}", "}}")
+        what = "cost" if kind == "cost_pv" else "cost vs base"
+        return (f"{what} {name} ({{m}}, present value)", "money")
     return COLUMNS.get(column, default)
 
 

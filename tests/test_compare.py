@@ -213,3 +213,17 @@ def test_libreoffice_renders_every_chart(compared: tuple[dict, Path], tmp_path: 
     for title in ("Total cost by strategy", "Supply mix by country",
                   "Stockpile cover over time", "Shortfall by strategy"):
         assert title in text
+
+
+def test_an_infeasible_strategy_is_a_row_not_an_abort(book: Path) -> None:
+    from optimizer.compare import metrics, run_comparison
+
+    edit(book, lambda wb: wb["Strategies"].append(
+        ["hoard", "Stockpile", "buyer=Japan; material=Dy oxide", "min_level", 100000]))
+    comparison = run_comparison(load_workbook(book))
+    table = metrics(comparison).set_index("strategy")
+    assert table.loc["hoard", "status"] == "INFEASIBLE"
+    assert "Stockpile!2" in table.loc["hoard", "diagnosis"]
+    assert table.loc["crma-65", "status"] == "optimal"
+    assert table.loc["crma-65", "cost_vs_base:Japan"] == pytest.approx(
+        table.loc["crma-65", "cost_pv:Japan"] - table.loc["base", "cost_pv:Japan"])
