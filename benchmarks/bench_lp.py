@@ -552,7 +552,11 @@ def build_raw(data: md.ScenarioData) -> RawLP:
 
 @contextlib.contextmanager
 def _stdout_silenced() -> Iterator[None]:
-    """HiGHS prints its banner on C-level stdout when the first Highs object is made."""
+    """HiGHS prints its banner on C-level stdout when the first Highs object is made.
+
+    The same as optimizer.solve's, repeated here on purpose: the raw path's memory child
+    must not import optimizer.solve, which imports Pyomo.
+    """
     sys.stdout.flush()
     saved = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -9,6 +9,17 @@ from hypothesis import strategies as st
 from models import data as md
 
 
+def checked_objective(data: md.ScenarioData) -> float:
+    """The objective of an optimal plan of ``data`` that the independent checker accepts."""
+    from optimizer.coordination import plan_scenario
+    from optimizer.solve import Status
+
+    run = plan_scenario(data)
+    assert run.status is Status.OPTIMAL, run.reasons
+    assert run.violations == [], [str(v) for v in run.violations]
+    return run.objective
+
+
 def settings(**kw) -> md.Settings:
     base = dict(name="test", unit="t", currency="USD", coordination="joint",
                 shortage_penalty=1000.0, discount_rate=0.0, time_limit_s=None, robust="no",

@@ -23,19 +23,14 @@ from optimizer.shapley import (
     core_violations,
     shapley_value,
 )
-from optimizer.solve import Status
 from tests.conftest import edit, has_lo
-from tests.factory import random_scenarios, scenario
+from tests.factory import checked_objective, random_scenarios, scenario
 from tests.test_cli import run
 
 PROPS = settings(max_examples=20, deadline=None)
 
 
-def objective(data: md.ScenarioData) -> float:
-    run_ = plan_scenario(data)
-    assert run_.status is Status.OPTIMAL, run_.reasons
-    assert run_.violations == [], [str(v) for v in run_.violations]
-    return run_.objective
+objective = checked_objective
 
 
 def mode(data: md.ScenarioData, coordination: str) -> md.ScenarioData:

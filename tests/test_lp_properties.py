@@ -9,18 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import data as md
-from optimizer.plan import plan
-from optimizer.solve import Status
-from tests.factory import random_scenarios, scale_money
+from tests.factory import checked_objective, random_scenarios, scale_money
 
 PROPS = settings(max_examples=30, deadline=None)
 
 
-def objective(data: md.ScenarioData) -> float:
-    run = plan(data)
-    assert run.status is Status.OPTIMAL, run.reasons
-    assert run.violations == [], [str(v) for v in run.violations]
-    return run.objective
+objective = checked_objective
 
 
 @PROPS
