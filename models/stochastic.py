@@ -1,0 +1,233 @@
+r"""Contracts and recourse under disruption (SPEC 5): the two-stage extensive form.
+
+First stage (decided before anyone knows whether a disruption comes): contracts
+:math:`x_a` on every purchase arc, within offer capacity, minimum offtake, every
+diversification cap and budget (the families of :mod:`models.constraints`, unchanged).
+
+Second stage, per scenario :math:`\omega` with probability :math:`p_\omega` (the
+"no disruption" scenario has every factor 1):
+
+.. math::
+
+    I^\omega_{b,m,t} = I^\omega_{b,m,t-1}
+        + \sum_{a \to (b,m,t)} f^\omega_a x_a + \sum_{a \to (b,m,t)} y^\omega_a
+        + \sum_g z^\omega_{g,b,m,t} - \sum_r z^\omega_{b,r,m,t} - (d_{b,m,t} - u^\omega_{b,m,t})
+
+    \sum_b y^\omega_{b,s,m,t,k} + f^\omega_{s,m,t} \sum_b x_{b,s,m,t,k}
+        \le f^\omega_{s,m,t}\, \mathit{cap}_{s,m,t,k}
+        \qquad (t \ge t^\omega_0)
+
+Each contract delivers its quantity times the capacity factor of its offer and is paid
+at the contract price (plus tariff and freight) on what is delivered. From the first
+period of the disruption :math:`t^\omega_0` on, spot purchases :math:`y^\omega` may take
+what each offer has left, at price x price factor x (1 + spot premium). Stock is drawn
+down to zero: the floor binds only in the no-disruption scenario; elsewhere, whatever
+is below the floor at the end of the horizon, :math:`g^\omega`, costs the shortfall
+penalty. Ceilings, routes, lead times and sharing apply as in planning.
+
+.. math::
+
+    C^\omega = \sum_t \delta_t \Big( \sum_a c_a f^\omega_a x_a + \sum_a c^{\omega}_a y^\omega_a
+        + \sum h I^\omega + \sum c\, z^\omega + \pi \sum u^\omega \Big)
+        + \delta_T \pi \sum g^\omega
+
+Objective: soft-cap penalties (first stage) + :math:`\sum_\omega p_\omega C^\omega`
+(``expected``), plus :math:`\lambda (\eta + \frac{1}{1-\alpha} \sum_\omega p_\omega
+s_\omega)` with :math:`s_\omega \ge C^\omega - \eta,\ s_\omega \ge 0` (``cvar``,
+Rockafellar-Uryasev). The extensive form grows linearly with the number of scenarios:
+one block each.
+
+=========================  ==================================  ==========================
+symbol                     meaning                             Pyomo
+=========================  ==================================  ==========================
+:math:`x_a`                contract on arc a                   ``m.buy[i]``
+:math:`y^\omega_a`         spot purchase                       ``m.scenario[w].spot[i]``
+:math:`I, u, z`            stock, shortfall, transfers         ``m.scenario[w].stock`` ...
+:math:`g^\omega`           reserve gap at the end              ``m.scenario[w].gap``
+:math:`C^\omega`           scenario cost                       ``m.scenario[w].cost``
+:math:`\eta, s_\omega`     VaR and excess (cvar)               ``m.var_level``, ``m.excess``
+=========================  ==================================  ==========================
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+
+from models.constraints.budget import add_budgets
+from models.constraints.diversification import add_diversification
+from models.constraints.supply import add_supply
+from models.data import ScenarioData
+from models.expr import linear
+from models.index import ModelIndex, build_index
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """One scenario of the second stage: its probability and factors per offer."""
+
+    name: str
+    probability: float
+    capacity_factor: dict[tuple[str, str, str], float]  # (supplier, material, period)
+    price_factor: dict[tuple[str, str, str], float]
+    first_period: int | None  # position of the first disrupted period; None: no disruption
+
+
+NO_DISRUPTION = "no disruption"
+
+
+def outlooks(data: ScenarioData) -> list[Outlook]:
+    """The scenarios of the Disruptions sheet plus 'no disruption' with the rest."""
+    position = {t: i for i, t in enumerate(data.period_labels)}
+    rest = max(0.0, 1.0 - sum(d.probability for d in data.disruptions))
+    out = [Outlook(NO_DISRUPTION, rest, {}, {}, None)]
+    for d in data.disruptions:
+        cap = {(s.supplier, s.material, s.period): s.capacity_factor for s in d.shocks}
+        price = {(s.supplier, s.material, s.period): s.price_factor for s in d.shocks}
+        hit = [position[s.period] for s in d.shocks
+               if s.capacity_factor != 1.0 or s.price_factor != 1.0]
+        out.append(Outlook(d.name, d.probability, cap, price, min(hit) if hit else None))
+    return out
+
+
+def build_extensive_form(data: ScenarioData, scenarios: list[Outlook],
+                         contracts: list[float] | None = None, risk: str = "expected",
+                         ix: ModelIndex | None = None) -> pyo.ConcreteModel:
+    """Contracts plus one recourse block per scenario.
+
+    With ``contracts`` given (one quantity per arc of ``ix.arcs``), the contracts are
+    fixed: the model is then the stress test of that plan in each scenario.
+    """
+    ix = ix if ix is not None else build_index(data)
+    m = pyo.ConcreteModel(name=f"{data.settings.name} (extensive form)")
+    m.ix = ix
+    m.ARCS = pyo.RangeSet(0, len(ix.arcs) - 1)
+    m.buy = pyo.Var(m.ARCS, domain=pyo.NonNegativeReals)
+    m.purchases = list(m.buy.values())
+    if contracts is not None:
+        # A plan's contracts already keep every first-stage rule; written again as rows of
+        # fixed numbers they are constants that rounding can make "trivially infeasible".
+        for var, q in zip(m.purchases, contracts, strict=True):
+            var.fix(max(float(q), 0.0))
+        m.SOFT_CAPS = pyo.Set(initialize=[])
+    else:
+        add_supply(m, ix)            # contracts within capacity and minimum offtake
+        add_diversification(m, ix)   # caps and budgets are rules for contracts
+        add_budgets(m, ix)
+    m.SCENARIOS = pyo.Set(initialize=range(len(scenarios)), ordered=True)
+    m.scenario = pyo.Block(m.SCENARIOS)
+    for w, outlook in enumerate(scenarios):
+        add_recourse(m.scenario[w], m, ix, data, outlook)
+    add_expected_objective(m, ix, scenarios, risk, data)
+    return m
+
+
+def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: ScenarioData,
+                 outlook: Outlook) -> None:
+    """Stock, spot purchases, transfers and shortfall of one scenario, and its cost."""
+    d = ix.discount
+    premium = data.settings.spot_premium
+    first = outlook.first_period
+    cf = outlook.capacity_factor
+    pf = outlook.price_factor
+    spot_arcs = [] if first is None else [i for i, a in enumerate(ix.arcs)
+                                          if ix.position[a[3]] >= first]
+    blk.SPOT = pyo.Set(initialize=spot_arcs, ordered=True)
+    blk.spot = pyo.Var(blk.SPOT, domain=pyo.NonNegativeReals)
+    blk.STOCK = pyo.Set(initialize=[(b, mat, t) for b, mat in ix.stock_keys for t in ix.periods],
+                        dimen=3, ordered=True)
+    blk.stock = pyo.Var(blk.STOCK, domain=pyo.NonNegativeReals)
+    blk.SHORT = pyo.Set(initialize=list(ix.demand), dimen=3, ordered=True)
+    blk.short = pyo.Var(blk.SHORT, bounds=lambda _, b, mat, t: (0, ix.demand[b, mat, t]))
+    blk.TRANSFERS = pyo.Set(initialize=ix.transfers, dimen=4, ordered=True)
+    blk.transfer = pyo.Var(blk.TRANSFERS, domain=pyo.NonNegativeReals,
+                           bounds=lambda _, g, r, mat, t: (0, ix.transfer_limit[g, r, mat]))
+    last = ix.periods[-1]
+    gap_keys = [] if first is None else [k for k in ix.floor if k[2] == last]
+    blk.GAP = pyo.Set(initialize=gap_keys, dimen=3, ordered=True)
+    blk.gap = pyo.Var(blk.GAP, domain=pyo.NonNegativeReals)
+
+    x = m.purchases
+    factor = [cf.get(a[1:4], 1.0) for a in ix.arcs]
+    spot_of = dict(zip(spot_arcs, blk.spot.values(), strict=True))
+    arrivals = defaultdict(list)
+    for i, a in enumerate(ix.arcs):
+        key = (a[0], a[2], ix.arrival[a])
+        arrivals[key].append((factor[i], x[i]))
+        if i in spot_of:
+            arrivals[key].append((1.0, spot_of[i]))
+    tranche = defaultdict(list)
+    for i in spot_arcs:
+        tranche[ix.arcs[i][1:]].append(i)
+    blk.spot_capacity = pyo.Constraint(list(tranche), rule=lambda _, *k: (
+        None, linear([(1.0, spot_of[i]) for i in tranche[k]]
+                     + [(cf.get(k[:3], 1.0), x[i]) for i in tranche[k]]),
+        cf.get(k[:3], 1.0) * ix.capacity[k]))
+
+    stock = dict(zip(blk.STOCK, blk.stock.values(), strict=True))
+    short = dict(zip(blk.SHORT, blk.short.values(), strict=True))
+    moved = dict(zip(blk.TRANSFERS, blk.transfer.values(), strict=True))
+    flows_in, flows_out = defaultdict(list), defaultdict(list)
+    for key in ix.transfers:
+        flows_in[(key[1], key[2], key[3])].append(moved[key])
+        flows_out[(key[0], key[2], key[3])].append(moved[key])
+
+    def balance(_, b: str, mat: str, t: str):
+        i = ix.position[t]
+        terms = [(1.0, stock[b, mat, t])]
+        if i > 0:
+            terms.append((-1.0, stock[b, mat, ix.periods[i - 1]]))
+        terms += [(-c, v) for c, v in arrivals[(b, mat, t)]]
+        terms += [(-1.0, v) for v in flows_in[(b, mat, t)]]
+        terms += [(1.0, v) for v in flows_out[(b, mat, t)]]
+        dem = ix.demand.get((b, mat, t), 0.0)
+        if dem > 0:
+            terms.append((-1.0, short[b, mat, t]))
+        return linear(terms) == -dem + (ix.initial.get((b, mat), 0.0) if i == 0 else 0.0)
+
+    blk.balance = pyo.Constraint(blk.STOCK, rule=balance)
+    # The reserve is for drawing on: its floor binds only when nothing goes wrong; after a
+    # disruption, what is below the floor at the end of the horizon costs the penalty.
+    floors = list(ix.floor) if first is None else []
+    blk.floor = pyo.Constraint(floors, rule=lambda _, *k: stock[k] >= ix.floor[k])
+    blk.rebuild = pyo.Constraint(list(blk.GAP), rule=lambda _, *k: (
+        ix.floor[k], linear([(1.0, stock[k]), (1.0, blk.gap[k])]), None))
+    blk.ceiling = pyo.Constraint(list(ix.ceiling), rule=lambda _, *k: stock[k] <= ix.ceiling[k])
+
+    terms = [(d[a[3]] * ix.arc_cost[a].unit * factor[i], x[i]) for i, a in enumerate(ix.arcs)]
+    for i, var in spot_of.items():
+        a = ix.arcs[i]
+        cost = ix.arc_cost[a]
+        spot_price = cost.price * pf.get(a[1:4], 1.0) * (1.0 + premium)
+        tariff_rate = cost.tariff / cost.price if cost.price else 0.0
+        terms.append((d[a[3]] * (spot_price * (1.0 + tariff_rate) + cost.freight), var))
+    terms += [(d[k[2]] * ix.holding.get(k, 0.0), v) for k, v in stock.items()]
+    terms += [(d[k[3]] * ix.transfer_cost[k[:3]], v) for k, v in moved.items()]
+    terms += [(d[k[2]] * ix.shortage_penalty, v) for k, v in short.items()]
+    terms += [(d[last] * ix.shortage_penalty, blk.gap[k]) for k in blk.GAP]
+    blk.cost = pyo.Expression(expr=linear(terms))
+
+
+def add_expected_objective(m: pyo.ConcreteModel, ix: ModelIndex, scenarios: list[Outlook],
+                           risk: str, data: ScenarioData) -> None:
+    """Soft-cap penalties + expected scenario cost (+ lambda x CVaR for ``cvar``)."""
+    d = ix.discount
+    penalties = linear(
+        ((d[ix.caps[p].period] if ix.caps[p].period else 1.0) * ix.caps[p].policy.penalty,
+         m.cap_excess[p]) for p in m.SOFT_CAPS)
+    expected = sum(o.probability * m.scenario[w].cost for w, o in enumerate(scenarios))
+    m.cost_policy = pyo.Expression(expr=penalties)
+    m.expected_cost = pyo.Expression(expr=expected)
+    if risk == "cvar":
+        alpha, lam = data.settings.cvar_alpha, data.settings.risk_weight
+        m.var_level = pyo.Var()
+        m.excess = pyo.Var(m.SCENARIOS, domain=pyo.NonNegativeReals)
+        m.excess_def = pyo.Constraint(m.SCENARIOS, rule=lambda m, w: (
+            None, m.scenario[w].cost - m.var_level - m.excess[w], 0.0))
+        m.cvar = pyo.Expression(expr=m.var_level + sum(
+            o.probability * m.excess[w] for w, o in enumerate(scenarios)) / (1.0 - alpha))
+        m.total_cost = pyo.Objective(expr=m.cost_policy + m.expected_cost + lam * m.cvar)
+    else:
+        m.total_cost = pyo.Objective(expr=m.cost_policy + m.expected_cost)
