@@ -186,6 +186,27 @@ def compare(
     _run(lambda: run_compare(scenario, strategy or [], output, as_json, quiet, err), as_json)
 
 
+@app.command()
+def stress(
+    scenario: Scenario,
+    strategy: Annotated[list[str] | None, typer.Option(
+        "--strategy", "-s", help="Strategy to plan and stress (repeat; default: all).")] = None,
+    disruptions: Annotated[Path | None, typer.Option(
+        "--disruptions", help="Take the Disruptions sheet from this workbook instead.")] = None,
+    output: OutputOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
+) -> None:
+    """Plan each strategy, then hold its contracts and let the partners react in every
+    disruption scenario: cost, shortfall, periods below the reserve floor; expected and
+    worst case per strategy; EVPI and VSS for robust strategies.
+
+    Example: coprocure stress scenarios/japan-eu-2030.xlsx --strategy base --strategy robust
+    """
+    from optimizer.commands import run_stress
+
+    _run(lambda: run_stress(scenario, strategy or [], disruptions, output, as_json, quiet, err),
+         as_json)
+
+
 def main() -> None:
     # Tracebacks are for developers: COPROCURE_DEBUG=1 shows them for unexpected errors.
     try:

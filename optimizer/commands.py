@@ -170,25 +170,31 @@ def run_diagnose(scenario: Path, strategy: str, as_json: bool, err: Console) -> 
     return 1
 
 
-def run_compare(scenario: Path, strategies: list[str], output: Path | None, as_json: bool,
-                quiet: bool, err: Console) -> int:
+def _compare_with_progress(loaded: LoadedWorkbook, names: list[str], show: bool, err: Console,
+                           **options: Any):
     from rich.progress import Progress
 
-    from optimizer.compare import metrics, run_comparison
-    from optimizer.comparison_report import write_comparison
+    from optimizer.compare import run_comparison
 
-    loaded = load_workbook(scenario)
-    names = strategies or loaded.strategy_names
     for name in names:
         loaded.scenario(name)  # invalid input or an unknown strategy: stop before solving
-    show = not (quiet or as_json)
     with Progress(console=err, transient=True, disable=not show) as bar:
         task = bar.add_task("planning", total=len(set(names) | {"base"}) + 1)
 
         def step(name: str) -> None:
             bar.update(task, advance=1, description=f"planning {name}")
 
-        comparison = run_comparison(loaded, names, progress=step)
+        return run_comparison(loaded, names, progress=step, **options)
+
+
+def run_compare(scenario: Path, strategies: list[str], output: Path | None, as_json: bool,
+                quiet: bool, err: Console) -> int:
+    from optimizer.compare import metrics
+    from optimizer.comparison_report import write_comparison
+
+    loaded = load_workbook(scenario)
+    names = strategies or loaded.strategy_names
+    comparison = _compare_with_progress(loaded, names, not (quiet or as_json), err)
     target = output or default_output(scenario, "base", "comparison")
     write_comparison(target, comparison, provenance(loaded, "base"))
     table = metrics(comparison)
@@ -248,3 +254,67 @@ def print_comparison(table, comparison, console: Console) -> None:
         console.print(f"Coordination saves {value.total_savings:,.0f} {s.currency} against "
                       f"planning alone; Shapley split: {split}; "
                       f"{'stable (in the core)' if value.stable else 'NOT stable'}.")
+
+
+def run_stress(scenario: Path, strategies: list[str], disruptions: Path | None,
+               output: Path | None, as_json: bool, quiet: bool, err: Console) -> int:
+    from optimizer.comparison_report import write_comparison
+
+    loaded = load_workbook(scenario, disruptions_from=disruptions)
+    if not loaded.scenario().disruptions:
+        raise Infeasible(f"{scenario.name} has no disruption scenarios: add a Disruptions "
+                         "sheet or pass --disruptions OTHER.xlsx")
+    names = strategies or loaded.strategy_names
+    comparison = _compare_with_progress(loaded, names, not (quiet or as_json), err,
+                                        coordination=False, measures=True)
+    target = output or default_output(scenario, "base", "stress")
+    write_comparison(target, comparison, provenance(loaded, "base"))
+    summary = stress_summary(comparison, target)
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+    elif not quiet:
+        print_stress(summary, comparison, wide_console())
+        err.print(f"wrote {target}")
+    return 0
+
+
+def stress_summary(comparison, target: Path) -> dict[str, Any]:
+    out = {}
+    for o in comparison.outcomes:
+        entry: dict[str, Any] = {"status": str(o.run.status), "plan_cost": o.run.objective}
+        if o.stress is not None:
+            st = o.stress
+            entry.update({
+                "expected_cost": st.expected_cost, "worst_cost": st.worst_cost,
+                "expected_shortfall": st.expected_shortfall,
+                "worst_shortfall": st.worst_shortfall,
+                "scenarios": {s.scenario: {
+                    "probability": s.probability, "status": str(s.status), "cost": s.cost,
+                    "shortfall": s.shortfall, "spot_bought": s.spot_bought,
+                    "periods_below_floor": s.periods_below_floor,
+                    "days_below_floor": s.days_below_floor,
+                    "shortfall_by_partner": s.shortfalls.to_dict("records")}
+                    for s in st.scenarios}})
+        robust = o.run.result.extra.get("robust") if o.run.result is not None else None
+        if robust is not None:
+            entry.update({"evpi": robust.evpi, "vss": robust.vss, "risk": robust.risk})
+        out[o.name] = entry
+    return {"strategies": out, "output": str(target)}
+
+
+def print_stress(summary: dict[str, Any], comparison, console: Console) -> None:
+    s = comparison.base_data.settings
+    table = Table(title=f"{s.name}: plans under disruption ({s.currency}, present value)")
+    for name in ("strategy", "plan cost", "expected cost", "worst-case cost",
+                 f"expected shortfall ({s.unit})", f"worst shortfall ({s.unit})", "EVPI", "VSS"):
+        table.add_column(name, justify="left" if name == "strategy" else "right")
+
+    def num(value, fmt=",.0f"):
+        return "-" if value is None else format(value, fmt)
+
+    for name, e in summary["strategies"].items():
+        table.add_row(name, num(e.get("plan_cost")), num(e.get("expected_cost")),
+                      num(e.get("worst_cost")), num(e.get("expected_shortfall"), ",.1f"),
+                      num(e.get("worst_shortfall"), ",.1f"), num(e.get("evpi")),
+                      num(e.get("vss")))
+    console.print(table)

@@ -20,6 +20,7 @@ from optimizer.plan import PlanRun
 from optimizer.shapley import CoordinationValue, coordination_value
 from optimizer.solve import Status, WarmStart
 from optimizer.strategies import BASE, Change
+from optimizer.stress import StressResult, stress_plan
 
 Progress = Callable[[str], None]
 
@@ -30,6 +31,7 @@ class StrategyOutcome:
     run: PlanRun
     changes: list[Change]
     diagnosis: Diagnosis | None = None
+    stress: StressResult | None = None  # the plan under every disruption scenario
 
     @property
     def ok(self) -> bool:
@@ -41,19 +43,20 @@ class PlanCache:
     (e.g. `joint` on a joint base, or the grand coalition of the Shapley game) shares
     its plan, and one with the base's LP structure warm-starts from the base's basis."""
 
-    def __init__(self, reuse: bool = True):
+    def __init__(self, reuse: bool = True, measures: bool = False):
         self.reuse = reuse
+        self.measures = measures
         self.plans: dict[ScenarioData, PlanRun] = {}
         self.warm = WarmStart() if reuse else None
         self.shared = 0
 
     def solve(self, data: ScenarioData) -> PlanRun:
         if not self.reuse:
-            return plan_scenario(data)
+            return plan_scenario(data, measures=self.measures)
         if data in self.plans:
             self.shared += 1
         else:
-            self.plans[data] = plan_scenario(data, warm=self.warm)
+            self.plans[data] = plan_scenario(data, warm=self.warm, measures=self.measures)
         return self.plans[data]
 
 
@@ -71,21 +74,23 @@ class Comparison:
 
 def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
                    progress: Progress | None = None, coordination: bool = True,
-                   reuse: bool = True) -> Comparison:
+                   reuse: bool = True, stress: bool = True, measures: bool = False
+                   ) -> Comparison:
     names = names or loaded.strategy_names
     if BASE not in names:
         names = [BASE, *names]  # differences are always against the base
     outcomes = []
     # Reuse: a strategy whose data equal an earlier one's (e.g. `joint` on a joint base)
     # shares its plan; one with the base's structure starts from the base's basis.
-    solve = PlanCache(reuse).solve
+    solve = PlanCache(reuse, measures).solve
     for name in names:
         if progress:
             progress(name)
         data = loaded.scenario(name)
         run = solve(data)
         diagnosis = diagnose(data) if run.status is Status.INFEASIBLE else None
-        outcomes.append(StrategyOutcome(name, run, loaded.tables_for(name)[1], diagnosis))
+        outcomes.append(StrategyOutcome(name, run, loaded.tables_for(name)[1], diagnosis,
+                                        _stressed(run, data) if stress else None))
     base = loaded.scenario(BASE)
     value = None
     notes = []
@@ -96,6 +101,14 @@ def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
     elif len(base.buyers) == 1:
         notes.append("one partner only: there is no coordination to value")
     return Comparison(loaded, outcomes, value, base, notes)
+
+
+def _stressed(run: PlanRun, data: ScenarioData) -> StressResult | None:
+    """Every planned strategy under the disruption scenarios (robust plans bring theirs)."""
+    if run.result is None or not data.disruptions:
+        return None
+    robust = run.result.extra.get("robust")
+    return robust.stress if robust is not None else stress_plan(run.result)
 
 
 def metrics(comparison: Comparison) -> pd.DataFrame:
@@ -124,6 +137,14 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
             for b, cost in result.buyers.set_index("buyer")["cost_pv"].items():
                 if b != "coalition":
                     row[f"cost_pv:{b}"] = cost
+            if o.stress is not None:
+                row.update({"expected_cost": o.stress.expected_cost,
+                            "worst_cost": o.stress.worst_cost,
+                            "expected_shortfall": o.stress.expected_shortfall,
+                            "worst_shortfall": o.stress.worst_shortfall})
+            robust = result.extra.get("robust")
+            if robust is not None:
+                row.update({"evpi": robust.evpi, "vss": robust.vss})
             if o.name == BASE:
                 base_cost = result.total_cost
                 base_partner = {k: v for k, v in row.items() if k.startswith("cost_pv:")}

@@ -105,8 +105,31 @@ def write_comparison(path: str | Path, comparison: Comparison, prov: Provenance)
                                         ["strategy", "buyer", "material", "period", "demand",
                                          "shortfall"]]
         w.sheet("Shortfalls", shortfalls, note="Unmet demand per strategy (empty: none).")
+        disruptions = disruption_table(comparison)
+        if not disruptions.empty:
+            w.sheet("Disruptions", disruptions,
+                    note="Each plan's contracts held fixed in every disruption scenario: what "
+                         "it then costs (present value) and how short it runs.")
+            w.sheet("Disrupted shortfalls", disrupted_shortfalls(comparison))
         _run_sheet(w, comparison, prov)
         _charts(wb, charts, ws.name, table, mix_ws.name, mix, cover_ws.name, cover, s)
+
+
+def disruption_table(comparison: Comparison) -> pd.DataFrame:
+    frames = []
+    for o in comparison.outcomes:
+        if o.stress is not None:
+            df = o.stress.table()
+            df.insert(0, "strategy", o.name)
+            frames.append(df)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def disrupted_shortfalls(comparison: Comparison) -> pd.DataFrame:
+    rows = [{"strategy": o.name, "scenario": s.scenario, **r}
+            for o in comparison.outcomes if o.stress is not None
+            for s in o.stress.scenarios for r in s.shortfalls.to_dict("records")]
+    return pd.DataFrame(rows, columns=["strategy", "scenario", "buyer", "material", "shortfall"])
 
 
 def changes_table(comparison: Comparison) -> pd.DataFrame:
@@ -182,7 +205,8 @@ def _charts(wb: Workbook, ws, table_sheet: str, table: pd.DataFrame, mix_sheet: 
 
     def column_chart(title: str, column: str, y_title: str):
         chart = wb.add_chart({"type": "column"})
-        chart.add_series({"name": title, "categories": [table_sheet, first, 0, last, 0],
+        chart.add_series({"name": "as planned" if column == "shortfall" else title,
+                          "categories": [table_sheet, first, 0, last, 0],
                           "values": [table_sheet, first, col[column], last, col[column]],
                           "data_labels": {"value": False}})
         chart.set_title({"name": title})
@@ -216,5 +240,14 @@ def _charts(wb: Workbook, ws, table_sheet: str, table: pd.DataFrame, mix_sheet: 
         chart.set_size({"width": 720, "height": 360})
         ws.insert_chart("A20", chart)
     if "shortfall" in col:
-        ws.insert_chart("M20", column_chart("Shortfall by strategy", "shortfall",
-                                            f"unmet demand ({s.unit})"))
+        chart = column_chart("Shortfall by strategy", "shortfall", f"unmet demand ({s.unit})")
+        if "worst_shortfall" in col:
+            # with disruption scenarios: the plan as made, expected and worst case
+            chart.set_title({"name": "Shortfall by strategy, as planned and under disruption"})
+            chart.set_legend({"position": "bottom"})
+            for key, label in (("expected_shortfall", "expected under disruption"),
+                               ("worst_shortfall", "worst case under disruption")):
+                chart.add_series({"name": label,
+                                  "categories": [table_sheet, first, 0, last, 0],
+                                  "values": [table_sheet, first, col[key], last, col[key]]})
+        ws.insert_chart("M20", chart)

@@ -30,16 +30,21 @@ from optimizer.solve import Status, WarmStart
 OfferKey = tuple[str, str, str, int]
 
 
-def plan_scenario(data: ScenarioData, check: bool = True, warm: WarmStart | None = None
-                  ) -> PlanRun:
-    """Plan ``data`` in its own coordination mode; ``warm`` serves joint plans only."""
+def plan_scenario(data: ScenarioData, check: bool = True, warm: WarmStart | None = None,
+                  measures: bool = False) -> PlanRun:
+    """Plan ``data`` in its own coordination mode; ``warm`` serves joint plans only.
+
+    ``measures``: for a robust plan, also compute EVPI and VSS (a hindsight plan per
+    scenario and a mean-value plan: more solves than the plan itself).
+    """
     if data.settings.robust != "no":
-        # Robust (two-stage stochastic) planning is not built yet: planning such a strategy
-        # deterministically would present an ordinary plan under a robust name.
-        return PlanRun(Status.NOT_AVAILABLE, None, reasons=[(
-            f"robust = {data.settings.robust}: robust planning against the Disruptions sheet "
-            "is not available in this version; set robust to no to plan deterministically",
-            "")])
+        if data.settings.coordination != "joint" and len(data.buyers) > 1:
+            return PlanRun(Status.NOT_AVAILABLE, None, reasons=[(
+                f"robust = {data.settings.robust} plans the coalition jointly; with "
+                f"coordination {data.settings.coordination} set robust to no", "")])
+        from optimizer.robust import plan_robust
+
+        return plan_robust(data, measures=measures)
     mode = data.settings.coordination
     if mode == "joint" or len(data.buyers) == 1:
         return plan(data, check=check, warm=warm)

@@ -68,10 +68,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load_workbook(path: str | Path) -> LoadedWorkbook:
-    """Read and check ``path`` and all its strategies; raise only if the file is unusable."""
+def load_workbook(path: str | Path, disruptions_from: str | Path | None = None
+                  ) -> LoadedWorkbook:
+    """Read and check ``path`` and all its strategies; raise only if the file is unusable.
+
+    ``disruptions_from`` takes the Disruptions sheet from another workbook instead (its
+    names must match this workbook's suppliers, materials and periods).
+    """
     path = Path(path)
     raw = read_workbook(path)
+    if disruptions_from is not None:
+        _take_disruptions(raw, Path(disruptions_from))
     tables, issues = parse_tables(raw)
     issues = raw.issues + issues
     base_issues = check_tables(tables)
@@ -98,6 +105,18 @@ def _reading_order(issue: Issue) -> tuple:
         return (-1, 0, 0)
     return (_SHEET_ORDER.get(issue.sheet, len(_SHEET_ORDER)), issue.row or 0,
             len(issue.column or ""), issue.column or "")
+
+
+def _take_disruptions(raw, other: Path) -> None:
+    source = read_workbook(other)
+    sheet = source.sheets.get("Disruptions")
+    if sheet is None:
+        raise InputError([error("sheet-missing", f"{other.name} has no Disruptions sheet to "
+                                "stress-test with", sheet="Disruptions")])
+    sheet.title = f"{other.name}: {sheet.title}"  # messages then name the other file
+    raw.sheets["Disruptions"] = sheet
+    raw.issues += [i for i in source.issues if i.sheet in (None, "Disruptions")
+                   and i.code not in ("sheet-missing",)]
 
 
 def _identity(issue: Issue) -> tuple:

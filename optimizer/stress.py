@@ -91,6 +91,8 @@ def stress_plan(plan: PlanResult, scenarios: list[Outlook] | None = None,
     penalties, a first-stage cost, are part of every scenario's cost.
     """
     data = data or plan.scenario
+    if data.settings.coordination != "joint":
+        data = replace(data, sharing=())  # partners planning alone do not share stock
     with PauseGC():
         ix = build_index(data)
         contracts = contracts_of(ix, plan.purchases)

@@ -386,10 +386,12 @@ STRATEGIES = [
 # scenario, probability, supplier, country, material, start, end, capacity_factor,
 # price_factor, source, note
 DISRUPTIONS = [
-    ("china-hree-export-controls", 0.15, None, "China", DY, 2027, 2028, 0.4, 3.0,
-     SMM_APR_2025, "Tighter Chinese export licensing of heavy rare earths: 40 % of Chinese "
-     "Dy (incl. Myanmar-ore) still shipped; price x3 as in Europe in April 2025"),
-    ("china-hree-export-controls", 0.15, None, "China", TB, 2027, 2028, 0.4, 2.5,
+    ("china-hree-export-controls", 0.15, None, "China", DY, 2027, 2028, 0.1, 3.0,
+     SMM_APR_2025, "Chinese export licensing of heavy rare earths held for two years: "
+     "only 10 % of Chinese Dy (incl. Myanmar-ore) still shipped abroad (the April 2025 "
+     "controls stopped licensed exports for weeks; a lasting regime assumed); price x3 "
+     "as in Europe in April 2025"),
+    ("china-hree-export-controls", 0.15, None, "China", TB, 2027, 2028, 0.1, 2.5,
      SMM_APR_2025, "As for Dy; Tb 'more than doubled' -> x2.5"),
     ("myanmar-outage", 0.10, None, "Myanmar", "*", 2028, 2029, 0.2, 1.5, USGS_BURMA,
      "Conflict in Myanmar's Kachin mining areas stops most ore shipments to China "

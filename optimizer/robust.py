@@ -1,0 +1,131 @@
+"""Robust planning (SPEC 5): contracts chosen for every disruption scenario at once.
+
+The two-stage extensive form of :mod:`models.stochastic` is solved for its contracts;
+the plan is then reported as it stands when nothing goes wrong (its contracts, stock and
+costs in the no-disruption scenario, checked like any plan) together with what it costs
+in each scenario. The standard measures come with it:
+
+- EVPI = robust expected cost - expected cost of planning each scenario with hindsight
+  (the wait-and-see cost): what perfect foresight would be worth;
+- VSS = expected cost, under stress, of the plan made for the mean capacities and
+  prices - robust expected cost: what planning for the spread, not the average, saves.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+from pyomo.common.gc_manager import PauseGC
+
+from models.build import build_model
+from models.data import ScenarioData
+from models.index import build_index
+from models.stochastic import Outlook, build_extensive_form, outlooks
+from optimizer.checker import check_plan
+from optimizer.plan import PlanRun, plan
+from optimizer.results import extract
+from optimizer.solve import Status, solve_model
+from optimizer.stress import StressResult, contracts_of, stress_plan
+
+
+@dataclass
+class RobustInfo:
+    risk: str  # expected | cvar
+    objective: float  # the extensive form's: expected cost (+ risk_weight x CVaR)
+    expected_cost: float
+    stress: StressResult  # the robust plan in every scenario
+    wait_and_see: float | None = None
+    mean_value_expected: float | None = None  # EEV: the mean-value plan under stress
+
+    @property
+    def evpi(self) -> float | None:
+        return None if self.wait_and_see is None else self.expected_cost - self.wait_and_see
+
+    @property
+    def vss(self) -> float | None:
+        return None if self.mean_value_expected is None else (
+            self.mean_value_expected - self.expected_cost)
+
+
+def plan_robust(data: ScenarioData, measures: bool = True) -> PlanRun:
+    """The robust plan of ``data`` (robust = expected or cvar)."""
+    risk = data.settings.robust
+    t0 = time.perf_counter()
+    with PauseGC():
+        ix = build_index(data)
+        if ix.impossible:
+            return PlanRun(Status.INFEASIBLE, None, reasons=list(ix.impossible))
+        scenarios = outlooks(data)
+        ef = build_extensive_form(data, scenarios, risk=risk, ix=ix)
+        outcome = solve_model(ef, data.settings.time_limit_s)
+        if not outcome.status.has_plan:
+            return PlanRun(outcome.status, None, timings={"total_s": time.perf_counter() - t0},
+                           options=outcome.options, outcome=outcome)
+        contracts = list(outcome.values(ef.buy))
+        run = _as_planned(data, contracts)
+    stress = stress_plan(run.result, scenarios)
+    info = RobustInfo(risk, float(outcome.objective), stress.expected_cost, stress)
+    if measures:
+        info.wait_and_see = wait_and_see(data, scenarios)
+        info.mean_value_expected = mean_value_under_stress(data, scenarios)
+    run.result.extra["robust"] = info
+    run.timings["total_s"] = time.perf_counter() - t0
+    return run
+
+
+def _as_planned(data: ScenarioData, contracts: list[float]) -> PlanRun:
+    """The plan when nothing goes wrong: the ordinary model with each purchase held at its
+    contract by its bounds (kept as LP columns, so every table reads as usual)."""
+    ix = build_index(data)
+    m = build_model(data, ix)
+    for var, q in zip(m.purchases, contracts, strict=True):
+        var.setlb(max(float(q), 0.0))
+        var.setub(max(float(q), 0.0))
+    outcome = solve_model(m, data.settings.time_limit_s)
+    if not outcome.status.has_plan:
+        return PlanRun(outcome.status, None, outcome=outcome, options=outcome.options)
+    result = extract(data, m, outcome)
+    violations = check_plan(data, result.purchases, result.transfers, result.stock,
+                            objective=result.objective)
+    return PlanRun(Status.OPTIMAL, result, violations=violations, options=outcome.options,
+                   outcome=outcome)
+
+
+def wait_and_see(data: ScenarioData, scenarios: list[Outlook]) -> float | None:
+    """Expected cost of planning each scenario knowing it will happen."""
+    total = 0.0
+    for o in scenarios:
+        ef = build_extensive_form(data, [replace(o, probability=1.0)], risk="expected")
+        outcome = solve_model(ef, data.settings.time_limit_s)
+        if not outcome.status.has_plan:
+            return None
+        total += o.probability * float(outcome.objective)
+    return total
+
+
+def mean_value_scenario(data: ScenarioData, scenarios: list[Outlook]) -> ScenarioData:
+    """The deterministic scenario with every offer at its expected capacity and price."""
+    cap, price = {}, {}
+    for o in scenarios:
+        for key in set(o.capacity_factor) | set(o.price_factor):
+            cap[key] = cap.get(key, 0.0) + o.probability * (o.capacity_factor.get(key, 1.0) - 1)
+            price[key] = price.get(key, 0.0) + o.probability * (o.price_factor.get(key, 1.0) - 1)
+    offers = tuple(replace(
+        off, capacity=off.capacity * (1 + cap.get((off.supplier, off.material, off.period), 0.0)),
+        price=off.price * (1 + price.get((off.supplier, off.material, off.period), 0.0)))
+        for off in data.offers)
+    return replace(data, offers=offers, settings=replace(data.settings, robust="no"))
+
+
+def mean_value_under_stress(data: ScenarioData, scenarios: list[Outlook]) -> float | None:
+    """EEV: the mean-value plan's contracts, stressed in every scenario of ``data``."""
+    ev = plan(mean_value_scenario(data, scenarios), check=False)
+    if ev.result is None:
+        return None
+    # stress the EV contracts in the real scenario (offers at their own prices)
+    ix = build_index(data)
+    real = replace(ev.result, scenario=data)
+    if len(contracts_of(ix, real.purchases)) != len(ix.arcs):  # pragma: no cover - guard
+        return None
+    return stress_plan(real, scenarios, data=data).expected_cost
