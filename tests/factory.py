@@ -105,3 +105,19 @@ def random_scenarios(draw, max_buyers: int = 3) -> md.ScenarioData:
                     sharing=sharing, settings=settings(shortage_penalty=1000.0,
                                                        discount_rate=draw(st.sampled_from(
                                                            [0.0, 0.05]))))
+
+
+@st.composite
+def random_disrupted(draw) -> md.ScenarioData:
+    """A random scenario with one or two disruption scenarios hitting random offers."""
+    data = draw(random_scenarios())
+    keys = sorted({(o.supplier, o.material, o.period) for o in data.offers})
+    if not keys:
+        keys = [("s0", data.materials[0], data.periods[0].label)]
+    scenarios = []
+    for i in range(draw(st.integers(1, 2))):
+        hit = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=4, unique=True))
+        shocks = tuple(md.Shock(s, m, t, draw(st.floats(0.0, 1.0)), draw(st.floats(1.0, 3.0)))
+                       for s, m, t in hit)
+        scenarios.append(md.DisruptionScenario(f"d{i}", draw(st.floats(0.0, 0.3)), shocks))
+    return replace(data, disruptions=tuple(scenarios))
