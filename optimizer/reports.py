@@ -110,7 +110,16 @@ def _summary(w: SheetWriter, run: PlanRun, prov: Provenance) -> None:
         ("discount rate per period", s.discount_rate),
         ("independent check of every rule", check),
     ]
+    robust = result.extra.get("robust")
+    if robust is not None:
+        lines += [
+            (f"robust planning ({robust.risk}): expected cost under the disruption scenarios "
+             f"({s.currency}, PV)", robust.expected_cost),
+            (f"worst-case cost under disruption ({s.currency}, PV)", robust.stress.worst_cost),
+            (f"worst-case shortfall under disruption ({s.unit})", robust.stress.worst_shortfall),
+        ]
     formats = [None, w.fmt["money"], w.fmt["money"], None, w.fmt["pct"], None]
+    formats += [w.fmt["money"], w.fmt["money"], w.fmt["qty"]] if robust is not None else []
     for i, ((label, value), fmt) in enumerate(zip(lines, formats, strict=True), start=2):
         ws.write_string(i, 0, label, w.bold)
         write_cell(ws, i, 1, value, fmt)

@@ -59,3 +59,50 @@ def test_no_disruption_reproduces_the_plan_cost(data: md.ScenarioData) -> None:
     stressed = stress_plan(run.result).scenarios[0]
     assert stressed.scenario == "no disruption"
     assert stressed.cost == pytest.approx(run.objective, rel=1e-7, abs=1e-6)
+
+
+def test_stress_cli_on_the_shipped_scenario(tmp_path) -> None:
+    """The acceptance story: under the Chinese heavy-rare-earth export controls the base
+    plan runs short; the 90-day stockpile and the robust plan run shorter (or not at
+    all), and the workbook and JSON say what that protection costs."""
+    import json
+
+    import openpyxl
+
+    from tests.conftest import SHIPPED
+    from tests.test_cli import run
+
+    out = tmp_path / "stress.xlsx"
+    proc = run("stress", SHIPPED, "-s", "base", "-s", "stock-90d", "-s", "robust", "-o", out,
+               "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)["strategies"]
+    hree = {name: e["scenarios"]["china-hree-export-controls"]["shortfall"]
+            for name, e in summary.items()}
+    assert hree["base"] > 0
+    assert hree["stock-90d"] < hree["base"] and hree["robust"] < hree["base"]
+    assert summary["stock-90d"]["plan_cost"] > summary["base"]["plan_cost"]
+    assert summary["robust"]["expected_cost"] <= summary["base"]["expected_cost"]
+    assert summary["robust"]["evpi"] >= 0 and summary["robust"]["vss"] >= 0
+    no = summary["base"]["scenarios"]["no disruption"]
+    assert no["cost"] == pytest.approx(summary["base"]["plan_cost"], rel=1e-9)
+    wb = openpyxl.load_workbook(out)
+    assert {"Disruptions", "Disrupted shortfalls"} <= set(wb.sheetnames)
+
+
+def test_disruptions_from_another_workbook(tmp_path, book) -> None:
+    """--disruptions takes the Disruptions sheet of another workbook."""
+    import shutil
+
+    from tests.conftest import set_cell
+    from tests.test_cli import run
+
+    other = tmp_path / "shocks.xlsx"
+    shutil.copyfile(book, other)
+    set_cell(other, "Disruptions", 2, "scenario", "elsewhere")
+    proc = run("stress", book, "--disruptions", other, "-s", "base", "--json", "-o",
+               tmp_path / "s.xlsx")
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    assert "elsewhere" in json.loads(proc.stdout)["strategies"]["base"]["scenarios"]
