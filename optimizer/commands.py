@@ -190,19 +190,26 @@ def _compare_with_progress(loaded: LoadedWorkbook, names: list[str], show: bool,
 def run_compare(scenario: Path, strategies: list[str], output: Path | None, as_json: bool,
                 quiet: bool, err: Console) -> int:
     from optimizer.compare import metrics
-    from optimizer.comparison_report import write_comparison
 
     loaded = load_workbook(scenario)
     names = strategies or loaded.strategy_names
     comparison = _compare_with_progress(loaded, names, not (quiet or as_json), err)
     target = output or default_output(scenario, "base", "comparison")
+    return _deliver(loaded, comparison, target, compare_summary(comparison, target), as_json,
+                    quiet, lambda: print_comparison(metrics(comparison), comparison,
+                                                    wide_console()), err)
+
+
+def _deliver(loaded: LoadedWorkbook, comparison, target: Path, summary: dict[str, Any],
+             as_json: bool, quiet: bool, show, err: Console) -> int:
+    """Write the comparison workbook, then the JSON summary or the terminal table."""
+    from optimizer.comparison_report import write_comparison
+
     write_comparison(target, comparison, provenance(loaded, "base"))
-    table = metrics(comparison)
     if as_json:
-        sys.stdout.write(json.dumps(compare_summary(comparison, target), indent=2,
-                                    default=str) + "\n")
+        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
     elif not quiet:
-        print_comparison(table, comparison, wide_console())
+        show()
         err.print(f"wrote {target}")
     return 0
 
@@ -258,8 +265,6 @@ def print_comparison(table, comparison, console: Console) -> None:
 
 def run_stress(scenario: Path, strategies: list[str], disruptions: Path | None,
                output: Path | None, as_json: bool, quiet: bool, err: Console) -> int:
-    from optimizer.comparison_report import write_comparison
-
     loaded = load_workbook(scenario, disruptions_from=disruptions)
     if not loaded.scenario().disruptions:
         raise Infeasible(f"{scenario.name} has no disruption scenarios: add a Disruptions "
@@ -268,14 +273,9 @@ def run_stress(scenario: Path, strategies: list[str], disruptions: Path | None,
     comparison = _compare_with_progress(loaded, names, not (quiet or as_json), err,
                                         coordination=False, measures=True)
     target = output or default_output(scenario, "base", "stress")
-    write_comparison(target, comparison, provenance(loaded, "base"))
     summary = stress_summary(comparison, target)
-    if as_json:
-        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
-    elif not quiet:
-        print_stress(summary, comparison, wide_console())
-        err.print(f"wrote {target}")
-    return 0
+    return _deliver(loaded, comparison, target, summary, as_json, quiet,
+                    lambda: print_stress(summary, comparison, wide_console()), err)
 
 
 def stress_summary(comparison, target: Path) -> dict[str, Any]:
