@@ -125,7 +125,8 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
             row.update({
                 "objective": result.objective,
                 "total_cost": result.total_cost,
-                "penalties": result.objective - result.total_cost,
+                # rounding can leave a few units' worth of noise on a plan without penalties
+                "penalties": _denoise(result.objective - result.total_cost, result.objective),
                 "cost_per_unit": coalition["cost_per_unit"],
                 "largest_country": coalition["largest_country"],
                 "largest_country_share": coalition["largest_country_share"],
@@ -158,6 +159,10 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
         for key, cost in base_partner.items():
             df[key.replace("cost_pv:", "cost_vs_base:")] = df[key] - cost
     return df
+
+
+def _denoise(value: float, scale: float) -> float:
+    return 0.0 if abs(value) <= 1e-9 * max(1.0, abs(scale)) else value
 
 
 def diagnosis_text(o: StrategyOutcome) -> str:
