@@ -207,6 +207,30 @@ def stress(
          as_json)
 
 
+@app.command()
+def sweep(
+    scenario: Scenario,
+    vary: Annotated[list[str] | None, typer.Option(
+        "--vary", help="SHEET:WHERE:COLUMN=START:STOP:STEPS, e.g. "
+        "'Policies:policy=country-cap:share=1.0:0.5:11' or 'Settings::discount_rate=0:0.1:6'. "
+        "Twice for a grid.")] = None,
+    curve: Annotated[str | None, typer.Option(
+        "--curve", help="A named trade-off curve: diversification (cost against the "
+        "largest share of any one country) or stockpile (cost against days of cover).")] = None,
+    strategy: StrategyOpt = "base", output: OutputOpt = None, as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Solve the scenario at every value of one or two workbook values and write the
+    curve (or grid) with a chart. Infeasible points are reported and the sweep goes on.
+
+    Example: coprocure sweep scenarios/japan-eu-2030.xlsx --curve diversification
+    """
+    from optimizer.commands import run_sweep_command
+
+    _run(lambda: run_sweep_command(scenario, vary or [], curve, strategy, output, as_json,
+                                   quiet, err), as_json)
+
+
 def main() -> None:
     # Tracebacks are for developers: COPROCURE_DEBUG=1 shows them for unexpected errors.
     try:

@@ -318,3 +318,53 @@ def print_stress(summary: dict[str, Any], comparison, console: Console) -> None:
                       num(e.get("worst_shortfall"), ",.1f"), num(e.get("evpi")),
                       num(e.get("vss")))
     console.print(table)
+
+
+def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, strategy: str,
+                      output: Path | None, as_json: bool, quiet: bool, err: Console) -> int:
+    from rich.progress import Progress
+
+    from optimizer.sweep import CURVES, parse_vary, run_sweep, sweep_table
+    from optimizer.sweep_report import write_sweep
+
+    if bool(varies) == bool(curve) or len(varies) > 2:
+        raise CoprocureError("give one or two --vary, or one --curve (diversification or "
+                             "stockpile)")
+    extend = None
+    if curve:
+        if curve not in CURVES:
+            raise CoprocureError(f"unknown curve {curve!r}: diversification or stockpile")
+        parsed, extend = [CURVES[curve][0]], CURVES[curve][1]
+    else:
+        parsed = [parse_vary(v) for v in varies]
+    loaded = load_workbook(scenario)
+    total = 1
+    for v in parsed:
+        total *= len(v.values)
+    with Progress(console=err, transient=True, disable=quiet or as_json) as bar:
+        task = bar.add_task("solving", total=total)
+        points = run_sweep(loaded, parsed, strategy, extend=extend,
+                           progress=lambda text: bar.update(task, advance=1,
+                                                            description=text))
+    table = sweep_table(parsed, points)
+    s = loaded.scenario(strategy).settings
+    kind = f"sweep-{curve}" if curve else "sweep"
+    target = output or default_output(scenario, strategy, kind)
+    title = f"{s.name}: strategy {strategy}, " + " x ".join(v.label for v in parsed)
+    write_sweep(target, table, parsed, s.unit, s.currency, title, provenance(loaded, strategy))
+    if as_json:
+        sys.stdout.write(json.dumps({"varied": [v.label for v in parsed],
+                                     "points": table.to_dict("records"),
+                                     "output": str(target)}, indent=2, default=str) + "\n")
+    elif not quiet:
+        from rich.markup import escape
+
+        out = Table(title=escape(title))
+        shown = [c for c in table.columns if not c.startswith("cost_pv:")][:8]
+        for name in shown:
+            out.add_column(escape(name), justify="right")
+        for row in table[shown].itertuples(index=False):
+            out.add_row(*[f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row])
+        wide_console().print(out)
+        err.print(f"wrote {target}")
+    return 0

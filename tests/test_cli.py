@@ -23,7 +23,7 @@ def run(*args: str | Path) -> subprocess.CompletedProcess:
 def test_help_lists_commands_each_with_an_example() -> None:
     out = run("--help")
     assert out.returncode == 0
-    for command in ("template", "validate"):
+    for command in ("template", "validate", "solve", "compare", "stress", "sweep", "diagnose"):
         assert command in out.stdout
         sub = run(command, "--help")
         assert sub.returncode == 0 and "Example: coprocure " + command in sub.stdout
