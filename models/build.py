@@ -22,9 +22,12 @@ from models.index import ModelIndex, build_index
 from models.objective import add_objective
 
 
-def build_model(data: ScenarioData, ix: ModelIndex | None = None) -> pyo.ConcreteModel:
+def build_model(data: ScenarioData, ix: ModelIndex | None = None,
+                model: pyo.ConcreteModel | None = None) -> pyo.ConcreteModel:
+    """The LP of ``data``; built into ``model`` when given (one that already holds the
+    fixed variable a parametric index refers to)."""
     ix = ix if ix is not None else build_index(data)
-    m = pyo.ConcreteModel(name=data.settings.name)
+    m = model if model is not None else pyo.ConcreteModel(name=data.settings.name)
     m.ix = ix  # the index the model was built from, for mapping results back
     add_variables(m, ix)
     add_supply(m, ix)            # 1, 2: pooled capacity with tiers, minimum offtake

@@ -14,11 +14,23 @@ from collections.abc import Iterable
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 
-def linear(terms: Iterable[tuple[float, object]], constant: float = 0.0) -> LinearExpression:
-    """sum(coef * var) + constant, for (coef, var) pairs; zero coefficients dropped."""
+def linear(terms: Iterable[tuple[float, object]], constant: float = 0.0):
+    """sum(coef * var) + constant, for (coef, var) pairs; zero coefficients dropped.
+
+    A coefficient may also be an expression of data held in a fixed variable (a swept
+    value, see optimizer/parametric.py); the sum is then built the ordinary way, since a
+    LinearExpression takes numbers only.
+    """
     coefs, variables = [], []
+    symbolic = False
     for coef, var in terms:
-        if coef:
-            coefs.append(coef)
-            variables.append(var)
+        if isinstance(coef, int | float):
+            if not coef:
+                continue
+        else:
+            symbolic = True
+        coefs.append(coef)
+        variables.append(var)
+    if symbolic:
+        return constant + sum(c * v for c, v in zip(coefs, variables, strict=True))
     return LinearExpression(constant=constant, linear_coefs=coefs, linear_vars=variables)

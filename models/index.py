@@ -176,7 +176,7 @@ def _cap_rows(data: ScenarioData, arcs: list[Arc], periods: list[str]) -> list[C
             counted = tuple(a for t in window for a in by_scope[(policy.material, t)]
                             if policy.buyer is None or arcs[a][0] == policy.buyer)
             capped = tuple(a for a in counted if target_of(policy, a) == policy.target)
-            if capped and policy.share < 1:
+            if capped:  # a share of 1 binds nothing but keeps the rows of a swept cap
                 rows.append(CapRow(policy, window[0] if len(window) == 1 and
                                    policy.scope == "period" else None, capped, counted))
     return rows

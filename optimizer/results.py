@@ -58,12 +58,15 @@ class PlanResult:
 BREAKDOWN = ("purchase", "tariff", "freight", "holding", "transfer", "shortfall", "policy")
 
 
-def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome) -> PlanResult:
+def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
+            detail: bool = True) -> PlanResult:
+    """The plan's tables. ``detail=False`` leaves out the per-offer supply table and the
+    binding-rule report (a sweep's points need neither; they cost most of the reading)."""
     ix = m.ix
     purchases = _purchase_table(data, m, outcome)
     transfers = _transfer_table(m, outcome)
     stock = _stock_table(data, m, outcome, purchases, transfers)
-    supply = _supply_table(data, m, outcome, purchases)
+    supply = _supply_table(data, m, outcome, purchases) if detail else pd.DataFrame()
     disc = purchases["period"].map(ix.discount).to_numpy(dtype=float)
     q = purchases["quantity"].to_numpy(dtype=float)
     costs = {
@@ -76,7 +79,8 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome) -> PlanR
     }
     return PlanResult(
         scenario=data, objective=float(outcome.objective), purchases=purchases, stock=stock,
-        transfers=transfers, supply=supply, constraints=constraint_table(data, m, outcome),
+        transfers=transfers, supply=supply,
+        constraints=constraint_table(data, m, outcome) if detail else pd.DataFrame(),
         cost_breakdown={k: costs[k] for k in BREAKDOWN},
         buyers=buyer_table(data, purchases, stock, transfers, soft_penalties(m, outcome)))
 

@@ -21,6 +21,7 @@ from optimizer.checks import check_tables
 from optimizer.compare import PlanCache
 from optimizer.issues import InputError, Issue, error
 from optimizer.loader import LoadedWorkbook
+from optimizer.parametric import parametric_sweep
 from optimizer.plan import PlanRun
 from optimizer.scenario import build_scenario
 from optimizer.strategies import Strategy, apply_strategy
@@ -129,6 +130,16 @@ def run_sweep(loaded: LoadedWorkbook, varies: list[Vary], strategy: str = "base"
     structural = [i for i in first_issues if i.sheet == SOURCE]
     if structural:
         raise InputError(structural)
+    if len(varies) == 1:
+        at = [scenario_at(loaded, strategy, varies, values, extend) for values in grid]
+        if all(data is not None for data, _ in at):
+            runs = parametric_sweep([data for data, _ in at], [g[0] for g in grid])
+            if runs is not None:  # compiled once, solved warm
+                if progress:
+                    for values in grid:
+                        progress(f"{varies[0].column}={values[0]:g}")
+                return [SweepPoint(values, run, []) for values, run in zip(grid, runs,
+                                                                          strict=True)]
     cache = PlanCache(reuse=True)
     points = []
     for values in grid:

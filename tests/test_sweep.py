@@ -83,3 +83,30 @@ def test_bad_vary_is_a_located_input_error(template_file: Path) -> None:
     proc = run("sweep", template_file, "--vary", "Policies:policy=nope:share=1:0.5:3")
     assert proc.returncode == 1 and "no row of Policies matches" in proc.stderr
     assert run("sweep", template_file, "--vary", "Policies:share=1:0.5").returncode == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Policies:policy=country-cap:share=1.0:0.5:6",
+    "Supply:supplier=Lynas Malaysia; material=Dy oxide; tier=1:capacity=20:120:5",
+    "Stockpile:buyer=Japan; material=Dy oxide:min_days=30:120:4",
+])
+def test_compiled_once_sweep_equals_fresh_solves(text: str) -> None:
+    """Right-hand-side and cap-share sweeps take the compile-once path; every point equals
+    planning the overridden scenario from scratch, and passes the checker."""
+    from optimizer.sweep import scenario_at
+
+    loaded = load_workbook(SHIPPED)
+    vary = parse_vary(text)
+    points = run_sweep(loaded, [vary], "crma-65")
+    for point in points:
+        assert point.run.options.get("parametric") is True
+        assert point.run.violations == []
+        data, _ = scenario_at(loaded, "crma-65", [vary], point.values)
+        assert point.run.objective == pytest.approx(plan_scenario(data).objective, rel=1e-9)
+
+
+def test_demand_sweeps_fall_back_to_planning_every_point(template_file: Path) -> None:
+    loaded = load_workbook(template_file)
+    vary = parse_vary("Demand:buyer=Japan; material=NdPr oxide:demand=4000:6000:3")
+    points = run_sweep(loaded, [vary])
+    assert all(p.run.options.get("parametric") is None for p in points)

@@ -29,4 +29,4 @@ def add_budgets(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
         spend[(arc[0], arc[3])].append((ix.arc_cost[arc].unit, var))
     m.BUDGETS = pyo.Set(initialize=list(ix.budgets), dimen=2, ordered=True)
     m.budget = pyo.Constraint(m.BUDGETS, rule=lambda m, b, t: (
-        None, linear(spend[(b, t)]), ix.budgets[b, t]))
+        linear(spend[(b, t)]) <= ix.budgets[b, t]))

@@ -43,6 +43,6 @@ def add_diversification(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
         terms = [(c, m.purchases[a]) for a, c in coef.items()]
         if row.policy.penalty is not None:
             terms.append((-1.0, m.cap_excess[p]))
-        return (None, linear(terms), 0.0)
+        return linear(terms) <= 0.0
 
     m.share_cap = pyo.Constraint(m.CAPS, rule=cap)

@@ -40,9 +40,11 @@ def add_supply(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
         tranche[arc[1:]].append(var)
         offer[arc[1:4]].append(var)
     m.CAPACITY = pyo.Set(initialize=list(tranche), dimen=4, ordered=True)
+    # relational rows (not (lb, body, ub) tuples): a bound may be an expression of a swept
+    # value held in a fixed variable (optimizer/parametric.py)
     m.capacity = pyo.Constraint(m.CAPACITY, rule=lambda m, *k: (
-        None, linear((1.0, v) for v in tranche[k]), ix.capacity[k]))
+        linear((1.0, v) for v in tranche[k]) <= ix.capacity[k]))
     keys = [k for k in ix.offtake if k in offer]
     m.OFFTAKE = pyo.Set(initialize=keys, dimen=3, ordered=True)
     m.min_offtake = pyo.Constraint(m.OFFTAKE, rule=lambda m, *k: (
-        ix.offtake[k], linear((1.0, v) for v in offer[k]), None))
+        linear((1.0, v) for v in offer[k]) >= ix.offtake[k]))
