@@ -107,10 +107,6 @@ class Outcome:
         j = self.lp.column_of.get(id(var))
         return 0.0 if j is None or self.x is None else float(self.x[j])
 
-    def dual(self, con) -> float:
-        i = self.lp.row_of.get(id(con))
-        return 0.0 if i is None or self.row_dual is None else float(self.row_dual[i])
-
 
 def solver_version() -> str:
     return f"HiGHS {new_highs().version()} (highspy)"

@@ -124,30 +124,25 @@ def run_sweep(loaded: LoadedWorkbook, varies: list[Vary], strategy: str = "base"
         raise InputError(loaded.issues)
     loaded.tables_for(strategy)  # an unknown strategy is an input error before any solve
     grid = list(itertools.product(*(v.values for v in varies)))
+    at = [scenario_at(loaded, strategy, varies, values, extend) for values in grid]
     # A --vary that names a sheet or column that does not exist fails every point alike:
     # say so once, before solving anything.
-    _, first_issues = scenario_at(loaded, strategy, varies, grid[0], extend)
-    structural = [i for i in first_issues if i.sheet == SOURCE]
+    structural = [i for i in at[0][1] if i.sheet == SOURCE]
     if structural:
         raise InputError(structural)
-    if len(varies) == 1:
-        at = [scenario_at(loaded, strategy, varies, values, extend) for values in grid]
-        if all(data is not None for data, _ in at):
-            runs = parametric_sweep([data for data, _ in at], [g[0] for g in grid])
-            if runs is not None:  # compiled once, solved warm
-                if progress:
-                    for values in grid:
-                        progress(f"{varies[0].column}={values[0]:g}")
-                return [SweepPoint(values, run, []) for values, run in zip(grid, runs,
-                                                                          strict=True)]
+    runs = None
+    if len(varies) == 1 and all(data is not None for data, _ in at):
+        runs = parametric_sweep([data for data, _ in at], [g[0] for g in grid])
     cache = PlanCache(reuse=True)
     points = []
-    for values in grid:
+    for i, (values, (data, issues)) in enumerate(zip(grid, at, strict=True)):
         if progress:
             progress(", ".join(f"{v.column}={x:g}" for v, x in zip(varies, values, strict=True)))
-        data, issues = scenario_at(loaded, strategy, varies, values, extend)
-        points.append(SweepPoint(values, cache.solve(data) if data is not None else None,
-                                 issues))
+        if runs is not None:  # compiled once, solved warm
+            points.append(SweepPoint(values, runs[i], issues))
+        else:
+            points.append(SweepPoint(values, cache.solve(data) if data is not None else None,
+                                     issues))
     return points
 
 
