@@ -56,20 +56,20 @@ def coordination_tables(comparison: Comparison) -> tuple[pd.DataFrame, pd.DataFr
     total = value.total_savings
     partners = pd.DataFrame([{
         "partner": b,
-        "cost alone (pro-rata share of every offer)": value.alone(b),
-        "Shapley share of the savings": value.shapley[b],
-        "share of the savings": value.shapley[b] / total if total else None,
-        "fair cost in the coalition": (value.alone(b) - value.shapley[b])
-        if value.alone(b) is not None else None,
+        "alone_cost": value.alone(b),
+        "shapley_share": value.shapley[b],
+        "savings_share": value.shapley[b] / total if total else None,
+        "fair_cost": (value.alone(b) - value.shapley[b]) if value.alone(b) is not None
+        else None,
     } for b in value.players])
     order = {b: i for i, b in enumerate(value.players)}
     coalitions = pd.DataFrame([{
         "coalition": " + ".join(sorted(s, key=order.get)),
         "partners": len(s),
-        "cost planning together": value.cost[s],
-        "savings v(S)": value.savings[s],
-        "Shapley shares of its members": sum(value.shapley[b] for b in s),
-        "would gain by leaving": max(0.0, value.savings[s] - sum(value.shapley[b] for b in s)),
+        "coalition_cost": value.cost[s],
+        "coalition_savings": value.savings[s],
+        "members_shapley": sum(value.shapley[b] for b in s),
+        "gain_by_leaving": max(0.0, value.savings[s] - sum(value.shapley[b] for b in s)),
     } for s in value.cost])
     return partners, coalitions
 
@@ -173,7 +173,6 @@ def _coordination_sheet(w: SheetWriter, comparison: Comparison) -> None:
     ws.write_string(row, 0, "Every sub-coalition", w.bold)
     w.table(ws, coalitions, row=row + 1, freeze=False, autofilter=False)
     ws.set_column(0, 0, 30)
-    ws.set_column(1, 5, 22, w.fmt["money"])
 
 
 def _run_sheet(w: SheetWriter, comparison: Comparison, prov: Provenance) -> None:

@@ -71,7 +71,7 @@ class StressResult:
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([{
             "scenario": s.scenario, "probability": s.probability, "status": str(s.status),
-            "cost": s.cost, "shortfall": s.shortfall, "spot_bought": s.spot_bought,
+            "cost_pv": s.cost, "shortfall": s.shortfall, "spot_bought": s.spot_bought,
             "periods_short": s.periods_short, "periods_below_floor": s.periods_below_floor,
             "days_below_floor": s.days_below_floor} for s in self.scenarios])
 
