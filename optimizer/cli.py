@@ -137,6 +137,14 @@ OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Results 
                                                 "in the current folder).")]
 
 
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="Solving processes on this machine, this one included "
+    "(default: one per core; 1 solves everything in this process).", show_default=False)]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run the batch on the Dask cluster whose scheduler is at this "
+    "address, e.g. tcp://10.0.0.5:8786 (see docs/cluster.md).", show_default=False)]
+
+
 @app.command()
 def solve(scenario: Scenario, strategy: StrategyOpt = "base", output: OutputOpt = None,
           as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
@@ -173,6 +181,7 @@ def compare(
         "--strategy", "-s", help="Strategy to include (repeat; default: all of them). The "
         "base workbook is always included.")] = None,
     output: OutputOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
+    workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
 ) -> None:
     """Plan the base workbook and every strategy, and write one comparison workbook: the
     strategies side by side, the value of coordination and its fair split, and charts.
@@ -183,7 +192,8 @@ def compare(
     """
     from optimizer.commands import run_compare
 
-    _run(lambda: run_compare(scenario, strategy or [], output, as_json, quiet, err), as_json)
+    _run(lambda: run_compare(scenario, strategy or [], output, as_json, quiet, err, workers,
+                             scheduler), as_json)
 
 
 @app.command()
@@ -194,6 +204,7 @@ def stress(
     disruptions: Annotated[Path | None, typer.Option(
         "--disruptions", help="Take the Disruptions sheet from this workbook instead.")] = None,
     output: OutputOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
+    workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
 ) -> None:
     """Plan each strategy, then hold its contracts and let the partners react in every
     disruption scenario: cost, shortfall, periods below the reserve floor; expected and
@@ -203,8 +214,8 @@ def stress(
     """
     from optimizer.commands import run_stress
 
-    _run(lambda: run_stress(scenario, strategy or [], disruptions, output, as_json, quiet, err),
-         as_json)
+    _run(lambda: run_stress(scenario, strategy or [], disruptions, output, as_json, quiet, err,
+                            workers, scheduler), as_json)
 
 
 @app.command()
@@ -218,7 +229,7 @@ def sweep(
         "--curve", help="A named trade-off curve: diversification (cost against the "
         "largest share of any one country) or stockpile (cost against days of cover).")] = None,
     strategy: StrategyOpt = "base", output: OutputOpt = None, as_json: JsonOpt = False,
-    quiet: QuietOpt = False,
+    quiet: QuietOpt = False, workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
 ) -> None:
     """Solve the scenario at every value of one or two workbook values and write the
     curve (or grid) with a chart. Infeasible points are reported and the sweep goes on.
@@ -228,7 +239,7 @@ def sweep(
     from optimizer.commands import run_sweep_command
 
     _run(lambda: run_sweep_command(scenario, vary or [], curve, strategy, output, as_json,
-                                   quiet, err), as_json)
+                                   quiet, err, workers, scheduler), as_json)
 
 
 def main() -> None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from optimizer.coordination import plan_scenario
+from optimizer.executor import Executor, Tracker, open_executor
 from optimizer.issues import CoprocureError
 from optimizer.loader import LoadedWorkbook, load_workbook
 from optimizer.plan import PlanRun
@@ -52,9 +56,8 @@ def plan_or_raise(loaded: LoadedWorkbook, strategy: str) -> PlanRun:
     if run.status is Status.NOT_AVAILABLE:
         raise Infeasible(f"{where}: " + "; ".join(m for m, _ in run.reasons))
     if not run.status.has_plan:
-        detail = run.outcome.solver_status if run.outcome else ""
-        raise SolverFailed(f"{where}: {run.status} ({detail}); raise time_limit_s in Settings "
-                           "or simplify the scenario")
+        raise SolverFailed(f"{where}: {run.status} ({run.solver_status}); raise time_limit_s "
+                           "in Settings or simplify the scenario")
     if run.violations:
         listing = "\n  - ".join(str(v) for v in run.violations[:10])
         raise SolverFailed(f"{where}: the independent checker found violations in the plan "
@@ -170,30 +173,55 @@ def run_diagnose(scenario: Path, strategy: str, as_json: bool, err: Console) -> 
     return 1
 
 
-def _compare_with_progress(loaded: LoadedWorkbook, names: list[str], show: bool, err: Console,
-                           **options: Any):
+@contextmanager
+def progress_bar(err: Console, show: bool, what: str) -> Iterator[Tracker]:
+    """A transient bar on stderr that counts the solves of every batch."""
     from rich.progress import Progress
 
+    with Progress(console=err, transient=True, disable=not show) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total,
+                       description=f"{what} {label}" if label else what)
+
+        yield Tracker(update)
+
+
+@contextmanager
+def executor_for(workers: int | None, scheduler: str | None, err: Console,
+                 show: bool) -> Iterator[Executor]:
+    """The executor of one command; what it noticed is said on stderr when it closes."""
+    with open_executor(workers, scheduler) as executor:
+        yield executor
+        if show:
+            for note in executor.notes:
+                err.print(f"note: {note}", soft_wrap=True)
+            if executor.retries:
+                err.print(f"note: {executor.retries} time(s) a worker process died; its "
+                          "solves were run again", soft_wrap=True)
+
+
+def _compare_with_progress(loaded: LoadedWorkbook, names: list[str], show: bool, err: Console,
+                           workers: int | None, scheduler: str | None, **options: Any):
     from optimizer.compare import run_comparison
 
     for name in names:
         loaded.scenario(name)  # invalid input or an unknown strategy: stop before solving
-    with Progress(console=err, transient=True, disable=not show) as bar:
-        task = bar.add_task("planning", total=len(set(names) | {"base"}) + 1)
-
-        def step(name: str) -> None:
-            bar.update(task, advance=1, description=f"planning {name}")
-
-        return run_comparison(loaded, names, progress=step, **options)
+    with executor_for(workers, scheduler, err, show) as executor, \
+            progress_bar(err, show, "solving") as tracker:
+        return run_comparison(loaded, names, progress=tracker, executor=executor, **options)
 
 
 def run_compare(scenario: Path, strategies: list[str], output: Path | None, as_json: bool,
-                quiet: bool, err: Console) -> int:
+                quiet: bool, err: Console, workers: int | None = None,
+                scheduler: str | None = None) -> int:
     from optimizer.compare import metrics
 
     loaded = load_workbook(scenario)
     names = strategies or loaded.strategy_names
-    comparison = _compare_with_progress(loaded, names, not (quiet or as_json), err)
+    comparison = _compare_with_progress(loaded, names, not (quiet or as_json), err, workers,
+                                        scheduler)
     target = output or default_output(scenario, "base", "comparison")
     return _deliver(loaded, comparison, target, compare_summary(comparison, target), as_json,
                     quiet, lambda: print_comparison(metrics(comparison), comparison,
@@ -205,7 +233,8 @@ def _deliver(loaded: LoadedWorkbook, comparison, target: Path, summary: dict[str
     """Write the comparison workbook, then the JSON summary or the terminal table."""
     from optimizer.comparison_report import write_comparison
 
-    write_comparison(target, comparison, provenance(loaded, "base"))
+    prov = replace(provenance(loaded, "base"), computed_on=comparison.executor)
+    write_comparison(target, comparison, prov)
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
     elif not quiet:
@@ -264,14 +293,15 @@ def print_comparison(table, comparison, console: Console) -> None:
 
 
 def run_stress(scenario: Path, strategies: list[str], disruptions: Path | None,
-               output: Path | None, as_json: bool, quiet: bool, err: Console) -> int:
+               output: Path | None, as_json: bool, quiet: bool, err: Console,
+               workers: int | None = None, scheduler: str | None = None) -> int:
     loaded = load_workbook(scenario, disruptions_from=disruptions)
     if not loaded.scenario().disruptions:
         raise Infeasible(f"{scenario.name} has no disruption scenarios: add a Disruptions "
                          "sheet or pass --disruptions OTHER.xlsx")
     names = strategies or loaded.strategy_names
-    comparison = _compare_with_progress(loaded, names, not (quiet or as_json), err,
-                                        coordination=False, measures=True)
+    comparison = _compare_with_progress(loaded, names, not (quiet or as_json), err, workers,
+                                        scheduler, coordination=False, measures=True)
     target = output or default_output(scenario, "base", "stress")
     summary = stress_summary(comparison, target)
     return _deliver(loaded, comparison, target, summary, as_json, quiet,
@@ -321,9 +351,8 @@ def print_stress(summary: dict[str, Any], comparison, console: Console) -> None:
 
 
 def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, strategy: str,
-                      output: Path | None, as_json: bool, quiet: bool, err: Console) -> int:
-    from rich.progress import Progress
-
+                      output: Path | None, as_json: bool, quiet: bool, err: Console,
+                      workers: int | None = None, scheduler: str | None = None) -> int:
     from optimizer.sweep import CURVES, parse_vary, run_sweep, sweep_table
     from optimizer.sweep_report import write_sweep
 
@@ -338,20 +367,18 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
     else:
         parsed = [parse_vary(v) for v in varies]
     loaded = load_workbook(scenario)
-    total = 1
-    for v in parsed:
-        total *= len(v.values)
-    with Progress(console=err, transient=True, disable=quiet or as_json) as bar:
-        task = bar.add_task("solving", total=total)
-        points = run_sweep(loaded, parsed, strategy, extend=extend,
-                           progress=lambda text: bar.update(task, advance=1,
-                                                            description=text))
+    show = not (quiet or as_json)
+    with executor_for(workers, scheduler, err, show) as executor, \
+            progress_bar(err, show, "solving") as tracker:
+        points = run_sweep(loaded, parsed, strategy, extend=extend, progress=tracker,
+                           executor=executor)
     table = sweep_table(parsed, points)
     s = loaded.scenario(strategy).settings
     kind = f"sweep-{curve}" if curve else "sweep"
     target = output or default_output(scenario, strategy, kind)
     title = f"{s.name}: strategy {strategy}, " + " x ".join(v.label for v in parsed)
-    write_sweep(target, table, parsed, s.unit, s.currency, title, provenance(loaded, strategy))
+    prov = replace(provenance(loaded, strategy), computed_on=executor.description)
+    write_sweep(target, table, parsed, s.unit, s.currency, title, prov)
     if as_json:
         sys.stdout.write(json.dumps({"varied": [v.label for v in parsed],
                                      "points": table.to_dict("records"),

@@ -7,22 +7,20 @@ Shapley split) is computed on the base workbook.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from models.data import ScenarioData
-from optimizer.coordination import plan_scenario
-from optimizer.diagnose import Diagnosis, diagnose
+from optimizer.batch import Planner
+from optimizer.diagnose import Diagnosis
+from optimizer.executor import Executor, Tracker, Work, run_works
 from optimizer.loader import LoadedWorkbook
 from optimizer.plan import PlanRun
+from optimizer.robust import robust_work
 from optimizer.shapley import CoordinationValue, coordination_value
-from optimizer.solve import Status, WarmStart
 from optimizer.strategies import BASE, Change
-from optimizer.stress import StressResult, stress_plan
-
-Progress = Callable[[str], None]
+from optimizer.stress import StressResult, stress_jobs, stress_result
 
 
 @dataclass
@@ -38,28 +36,6 @@ class StrategyOutcome:
         return self.run.result is not None and not self.run.violations
 
 
-class PlanCache:
-    """Plans of one comparison. With ``reuse``: a scenario equal to one already planned
-    (e.g. `joint` on a joint base, or the grand coalition of the Shapley game) shares
-    its plan, and one with the base's LP structure warm-starts from the base's basis."""
-
-    def __init__(self, reuse: bool = True, measures: bool = False):
-        self.reuse = reuse
-        self.measures = measures
-        self.plans: dict[ScenarioData, PlanRun] = {}
-        self.warm = WarmStart() if reuse else None
-        self.shared = 0
-
-    def solve(self, data: ScenarioData) -> PlanRun:
-        if not self.reuse:
-            return plan_scenario(data, measures=self.measures)
-        if data in self.plans:
-            self.shared += 1
-        else:
-            self.plans[data] = plan_scenario(data, warm=self.warm, measures=self.measures)
-        return self.plans[data]
-
-
 @dataclass
 class Comparison:
     loaded: LoadedWorkbook
@@ -67,48 +43,78 @@ class Comparison:
     coordination: CoordinationValue | None
     base_data: ScenarioData
     notes: list[str] = field(default_factory=list)
+    executor: str = "this process"  # where the batches ran
 
     def outcome(self, name: str) -> StrategyOutcome:
         return next(o for o in self.outcomes if o.name == name)
 
 
 def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
-                   progress: Progress | None = None, coordination: bool = True,
-                   reuse: bool = True, stress: bool = True, measures: bool = False
-                   ) -> Comparison:
+                   progress: Tracker | None = None, coordination: bool = True,
+                   reuse: bool = True, stress: bool = True, measures: bool = False,
+                   executor: Executor | None = None) -> Comparison:
+    """Three batches through ``executor``: the strategies' plans; every plan under the
+    disruption scenarios (robust plans: their stress test and measures); the Shapley
+    game's coalitions."""
+    executor = executor or Executor()
     names = names or loaded.strategy_names
     if BASE not in names:
         names = [BASE, *names]  # differences are always against the base
-    outcomes = []
-    # Reuse: a strategy whose data equal an earlier one's (e.g. `joint` on a joint base)
-    # shares its plan; one with the base's structure starts from the base's basis.
-    solve = PlanCache(reuse, measures).solve
-    for name in names:
-        if progress:
-            progress(name)
-        data = loaded.scenario(name)
-        run = solve(data)
-        diagnosis = diagnose(data) if run.status is Status.INFEASIBLE else None
-        outcomes.append(StrategyOutcome(name, run, loaded.tables_for(name)[1], diagnosis,
-                                        _stressed(run, data) if stress else None))
+    scenarios = [loaded.scenario(name) for name in names]
+    planner = Planner(executor, reuse, progress)
+    planned = planner.plan(scenarios, [f"strategy {n}" for n in names], diagnose_infeasible=True)
+    outcomes = [StrategyOutcome(name, run, loaded.tables_for(name)[1], diagnosis)
+                for name, (run, diagnosis) in zip(names, planned, strict=True)]
+    run_works(executor, _completions(outcomes, scenarios, stress, measures), progress)
     base = loaded.scenario(BASE)
     value = None
     notes = []
     if coordination and len(base.buyers) > 1:
-        if progress:
-            progress("coordination")
-        value = coordination_value(base, lambda batch: [solve(d).objective for d in batch])
+        value = coordination_value(base, lambda batch: planner.costs(
+            batch, [f"coalition {'+'.join(d.buyers)}" for d in batch]))
     elif len(base.buyers) == 1:
         notes.append("one partner only: there is no coordination to value")
-    return Comparison(loaded, outcomes, value, base, notes)
+    notes += [n for o in outcomes if o.stress for n in o.stress.notes]
+    return Comparison(loaded, outcomes, value, base, notes, executor.description)
 
 
-def _stressed(run: PlanRun, data: ScenarioData) -> StressResult | None:
-    """Every planned strategy under the disruption scenarios (robust plans bring theirs)."""
-    if run.result is None or not data.disruptions:
-        return None
-    robust = run.result.extra.get("robust")
-    return robust.stress if robust is not None else stress_plan(run.result)
+def _completions(outcomes: list[StrategyOutcome], scenarios: list[ScenarioData],
+                 stress: bool, measures: bool) -> list[Work]:
+    """The second batch: robust plans completed (their stress test, and with ``measures``
+    EVPI and VSS), every other plan stressed. A plan shared by equal strategies is
+    completed once."""
+    works: dict[int, Work] = {}
+    holders: dict[int, list[StrategyOutcome]] = {}
+    for o, data in zip(outcomes, scenarios, strict=True):
+        result = o.run.result
+        if result is None:
+            continue
+        holders.setdefault(id(o.run), []).append(o)
+        if id(o.run) in works:
+            continue
+        if "robust_objective" in result.extra:
+            work = robust_work(data, o.run, measures, label=o.name)
+            works[id(o.run)] = Work(work.jobs, _then(work.finish, holders[id(o.run)], stress))
+        elif stress and data.disruptions:
+            works[id(o.run)] = Work(stress_jobs(result, label=o.name),
+                                    _stressed(holders[id(o.run)]))
+    return list(works.values())
+
+
+def _then(finish, holders: list[StrategyOutcome], stress: bool):
+    def done(results: list) -> None:
+        finish(results)
+        if stress:
+            for o in holders:
+                o.stress = o.run.result.extra["robust"].stress
+    return done
+
+
+def _stressed(holders: list[StrategyOutcome]):
+    def done(results: list) -> None:
+        for o in holders:
+            o.stress = stress_result(results)
+    return done
 
 
 def metrics(comparison: Comparison) -> pd.DataFrame:

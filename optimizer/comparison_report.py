@@ -183,7 +183,9 @@ def _run_sheet(w: SheetWriter, comparison: Comparison, prov: Provenance) -> None
     facts = [("tool", f"coprocure {__version__}"), ("solver", solver_version()),
              ("created (UTC)", prov.created), ("input file", prov.input_file),
              ("input sha256", prov.sha256),
-             ("strategies", ", ".join(o.name for o in comparison.outcomes))]
+             ("strategies", ", ".join(o.name for o in comparison.outcomes)),
+             ("solves ran on", prov.computed_on)]
+    facts += [("note", note) for note in comparison.notes]
     facts += [(f"HiGHS option {k}", v) for k, v in HIGHS_OPTIONS.items()]
     for o in comparison.outcomes:
         facts.append((f"time: {o.name} (s)", round(o.run.timings.get("total_s", sum(

@@ -31,20 +31,22 @@ OfferKey = tuple[str, str, str, int]
 
 
 def plan_scenario(data: ScenarioData, check: bool = True, warm: WarmStart | None = None,
-                  measures: bool = False) -> PlanRun:
+                  measures: bool = False, complete_robust: bool = True) -> PlanRun:
     """Plan ``data`` in its own coordination mode; ``warm`` serves joint plans only.
 
     ``measures``: for a robust plan, also compute EVPI and VSS (a hindsight plan per
-    scenario and a mean-value plan: more solves than the plan itself).
+    scenario and a mean-value plan: more solves than the plan itself). Without
+    ``complete_robust`` a robust plan comes without its stress test and measures, which
+    the caller then runs as a batch (:func:`optimizer.robust.robust_work`).
     """
     if data.settings.robust != "no":
         if data.settings.coordination != "joint" and len(data.buyers) > 1:
             return PlanRun(Status.NOT_AVAILABLE, None, reasons=[(
                 f"robust = {data.settings.robust} plans the coalition jointly; with "
                 f"coordination {data.settings.coordination} set robust to no", "")])
-        from optimizer.robust import plan_robust
+        from optimizer.robust import plan_robust, robust_contracts
 
-        return plan_robust(data, measures=measures)
+        return plan_robust(data, measures=measures) if complete_robust else robust_contracts(data)
     mode = data.settings.coordination
     if mode == "joint" or len(data.buyers) == 1:
         return plan(data, check=check, warm=warm)
@@ -132,7 +134,8 @@ def combine(data: ScenarioData, parts: list[tuple[str, PlanRun]], check: bool = 
         reasons = [(f"{b} planning alone: {m}", src) for m, src in run.reasons] or [
             (f"{b} planning alone: {run.status}", "")]
         return PlanRun(run.status, None, reasons=reasons, timings=dict(timings),
-                       options=run.options, outcome=run.outcome)
+                       options=run.options, outcome=run.outcome,
+                       solver_status=run.solver_status)
     results = [run.result for _, run in parts]
     purchases = pd.concat([r.purchases for r in results], ignore_index=True)
     stock = pd.concat([r.stock for r in results], ignore_index=True)

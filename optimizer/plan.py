@@ -17,7 +17,7 @@ from models.data import ScenarioData
 from models.index import build_index
 from optimizer.checker import Violation, check_plan
 from optimizer.results import PlanResult, extract
-from optimizer.solve import HIGHS_OPTIONS, Outcome, Status, WarmStart, solve_model
+from optimizer.solve import HIGHS_OPTIONS, Basis, Outcome, Status, WarmStart, solve_model
 
 
 @dataclass
@@ -28,7 +28,9 @@ class PlanRun:
     violations: list[Violation] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     options: dict[str, object] = field(default_factory=dict)
-    outcome: Outcome | None = None
+    outcome: Outcome | None = None  # in this process only: it holds the model and HiGHS
+    solver_status: str = ""  # HiGHS's own words for the model status
+    basis: Basis | None = None  # the optimal basis, when asked for (a reference for reuse)
 
     @property
     def objective(self) -> float | None:
@@ -57,7 +59,7 @@ def _plan(data: ScenarioData, check: bool, warm: WarmStart | None) -> PlanRun:
     timings = {"build_s": t1 - t0, **outcome.timings}
     if not outcome.status.has_plan:
         return PlanRun(outcome.status, None, timings=timings, options=outcome.options,
-                       outcome=outcome)
+                       outcome=outcome, solver_status=outcome.solver_status)
     t2 = time.perf_counter()
     result = extract(data, model, outcome)
     t3 = time.perf_counter()
@@ -69,4 +71,5 @@ def _plan(data: ScenarioData, check: bool, warm: WarmStart | None) -> PlanRun:
         timings["check_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return PlanRun(outcome.status, result, violations=violations, timings=timings,
-                   options=outcome.options, outcome=outcome)
+                   options=outcome.options, outcome=outcome,
+                   solver_status=outcome.solver_status)

@@ -32,6 +32,7 @@ class Provenance:
     strategy: str
     annotations: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    computed_on: str = "this process"  # where batch solves ran (--workers, --scheduler)
 
 
 def run_facts(run: PlanRun, prov: Provenance) -> list[tuple[str, Any]]:

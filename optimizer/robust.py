@@ -23,10 +23,11 @@ from models.data import ScenarioData
 from models.index import build_index
 from models.stochastic import Outlook, build_extensive_form, outlooks
 from optimizer.checker import check_plan
+from optimizer.executor import Executor, Failed, Job, Work
 from optimizer.plan import PlanRun, plan
 from optimizer.results import extract
 from optimizer.solve import Status, solve_model
-from optimizer.stress import StressResult, stress_plan
+from optimizer.stress import StressResult, stress_jobs, stress_plan, stress_result
 
 
 @dataclass
@@ -48,30 +49,65 @@ class RobustInfo:
             self.mean_value_expected - self.expected_cost)
 
 
-def plan_robust(data: ScenarioData, measures: bool = True) -> PlanRun:
-    """The robust plan of ``data`` (robust = expected or cvar)."""
-    risk = data.settings.robust
+def plan_robust(data: ScenarioData, measures: bool = True,
+                executor: Executor | None = None) -> PlanRun:
+    """The robust plan of ``data`` (robust = expected or cvar), complete with its stress
+    test and, with ``measures``, EVPI and VSS; their solves run through ``executor``."""
+    t0 = time.perf_counter()
+    run = robust_contracts(data)
+    if run.result is not None:
+        work = robust_work(data, run, measures)
+        work.finish((executor or Executor()).map(work.jobs))
+        run.timings["total_s"] = time.perf_counter() - t0
+    return run
+
+
+def robust_contracts(data: ScenarioData) -> PlanRun:
+    """The extensive form solved for its contracts, reported as planned; the stress test
+    and the measures are left to :func:`robust_work`."""
     t0 = time.perf_counter()
     with PauseGC():
         ix = build_index(data)
         if ix.impossible:
             return PlanRun(Status.INFEASIBLE, None, reasons=list(ix.impossible))
-        scenarios = outlooks(data)
-        ef = build_extensive_form(data, scenarios, risk=risk, ix=ix)
+        ef = build_extensive_form(data, outlooks(data), risk=data.settings.robust, ix=ix)
         outcome = solve_model(ef, data.settings.time_limit_s)
         if not outcome.status.has_plan:
             return PlanRun(outcome.status, None, timings={"total_s": time.perf_counter() - t0},
-                           options=outcome.options, outcome=outcome)
-        contracts = list(outcome.values(ef.buy))
-        run = _as_planned(data, contracts)
-    stress = stress_plan(run.result, scenarios)
-    info = RobustInfo(risk, float(outcome.objective), stress.expected_cost, stress)
-    if measures:
-        info.wait_and_see = wait_and_see(data, scenarios)
-        info.mean_value_expected = mean_value_under_stress(data, scenarios)
-    run.result.extra["robust"] = info
+                           options=outcome.options, solver_status=outcome.solver_status)
+        run = _as_planned(data, list(outcome.values(ef.buy)))
+    if run.result is not None:
+        run.result.extra["robust_objective"] = float(outcome.objective)
     run.timings["total_s"] = time.perf_counter() - t0
     return run
+
+
+def robust_work(data: ScenarioData, run: PlanRun, measures: bool, label: str = "") -> Work:
+    """The solves that complete a robust plan: its stress test, and with ``measures`` a
+    hindsight plan per scenario (EVPI) and the mean-value plan under stress (VSS)."""
+    scenarios = outlooks(data)
+    prefix = f"{label} / " if label else ""
+    jobs = stress_jobs(run.result, scenarios, data, label)
+    n = len(jobs)
+    if measures:
+        jobs += [Job(f"{prefix}hindsight {o.name}", hindsight_cost, (data, o)) for o in scenarios]
+        jobs.append(Job(f"{prefix}mean-value plan", mean_value_expected, (data, scenarios)))
+
+    def finish(results: list) -> None:
+        stress = stress_result(results[:n])
+        info = RobustInfo(data.settings.robust, run.result.extra.pop("robust_objective"),
+                          stress.expected_cost, stress)
+        if measures:
+            hindsight = results[n:-1]
+            if not any(isinstance(c, Failed) or c is None for c in hindsight):
+                info.wait_and_see = sum(o.probability * c
+                                        for o, c in zip(scenarios, hindsight, strict=True))
+            eev = results[-1]
+            info.mean_value_expected = None if isinstance(eev, Failed) else eev
+            stress.notes += [str(r) for r in results[n:] if isinstance(r, Failed)]
+        run.result.extra["robust"] = info
+
+    return Work(jobs, finish)
 
 
 def _as_planned(data: ScenarioData, contracts: list[float]) -> PlanRun:
@@ -92,16 +128,11 @@ def _as_planned(data: ScenarioData, contracts: list[float]) -> PlanRun:
                    outcome=outcome)
 
 
-def wait_and_see(data: ScenarioData, scenarios: list[Outlook]) -> float | None:
-    """Expected cost of planning each scenario knowing it will happen."""
-    total = 0.0
-    for o in scenarios:
-        ef = build_extensive_form(data, [replace(o, probability=1.0)], risk="expected")
-        outcome = solve_model(ef, data.settings.time_limit_s)
-        if not outcome.status.has_plan:
-            return None
-        total += o.probability * float(outcome.objective)
-    return total
+def hindsight_cost(data: ScenarioData, outlook: Outlook) -> float | None:
+    """The cost of planning one scenario knowing it will happen (a batch job)."""
+    ef = build_extensive_form(data, [replace(outlook, probability=1.0)], risk="expected")
+    outcome = solve_model(ef, data.settings.time_limit_s)
+    return float(outcome.objective) if outcome.status.has_plan else None
 
 
 def mean_value_scenario(data: ScenarioData, scenarios: list[Outlook]) -> ScenarioData:
@@ -118,8 +149,9 @@ def mean_value_scenario(data: ScenarioData, scenarios: list[Outlook]) -> Scenari
     return replace(data, offers=offers, settings=replace(data.settings, robust="no"))
 
 
-def mean_value_under_stress(data: ScenarioData, scenarios: list[Outlook]) -> float | None:
-    """EEV: the mean-value plan's contracts, stressed in every scenario of ``data``."""
+def mean_value_expected(data: ScenarioData, scenarios: list[Outlook]) -> float | None:
+    """EEV: the mean-value plan's contracts, stressed in every scenario of ``data`` (one
+    batch job: the plan, then its stress test in this process)."""
     ev = plan(mean_value_scenario(data, scenarios), check=False)
     if ev.result is None:
         return None

@@ -14,6 +14,7 @@ its optimal vertex depends on them and on its version (PITFALLS), and changing
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sys
 import time
@@ -32,6 +33,9 @@ HIGHS_OPTIONS: dict[str, object] = {
     "presolve": "on",
     "solver": "choose",
     "random_seed": 0,
+    # One thread, in this process and in every batch worker: a plan must not depend on
+    # where it was solved, and HiGHS's LP simplex is serial anyway.
+    "threads": 1,
     "primal_feasibility_tolerance": 1e-7,
     "dual_feasibility_tolerance": 1e-7,
 }
@@ -167,36 +171,63 @@ def pass_lp(h: highspy.Highs, lp: CompiledLP) -> None:
                 np.zeros(len(lp.columns), dtype=np.int32))  # all continuous
 
 
+@dataclass(frozen=True)
+class Basis:
+    """A simplex basis as plain data, so it can travel to batch workers with the LP's
+    shape key (a stable digest, the same in every process)."""
+
+    key: str
+    col_status: bytes
+    row_status: bytes
+
+    @classmethod
+    def of(cls, lp: CompiledLP, h: highspy.Highs) -> Basis:
+        b = h.getBasis()
+        return cls(lp_shape(lp), bytes(int(s) for s in b.col_status),
+                   bytes(int(s) for s in b.row_status))
+
+    def highs_basis(self) -> highspy.HighsBasis:
+        b = highspy.HighsBasis()
+        b.col_status = [highspy.HighsBasisStatus(s) for s in self.col_status]
+        b.row_status = [highspy.HighsBasisStatus(s) for s in self.row_status]
+        b.valid = True
+        return b
+
+
 @dataclass
 class WarmStart:
     """A reference basis (the base plan's) for later LPs with exactly the same rows and
     columns, such as strategies that change numbers but not the model's structure.
 
     Only one reference is kept, set once: every strategy starts from the same basis
-    whatever order they are solved in, so each plan is the same as in any other run.
+    whatever order they are solved in, and in whichever process, so each plan is the
+    same as in any other run.
     """
 
-    key: int | None = None
-    basis: highspy.HighsBasis | None = field(default=None, repr=False)
+    reference: Basis | None = None
     used: int = 0
 
     def learn(self, lp: CompiledLP, h: highspy.Highs) -> None:
-        if self.basis is None:
-            self.key, self.basis = lp_shape(lp), h.getBasis()
+        if self.reference is None:
+            self.reference = Basis.of(lp, h)
 
     def apply(self, lp: CompiledLP, h: highspy.Highs) -> bool:
-        if self.basis is None or lp_shape(lp) != self.key:
+        if self.reference is None or lp_shape(lp) != self.reference.key:
             return False
-        h.setBasis(self.basis)
+        h.setBasis(self.reference.highs_basis())
         self.used += 1
         return True
 
 
-def lp_shape(lp: CompiledLP) -> int:
-    """Identity of an LP's rows and columns (not of its numbers)."""
-    cols = tuple((v.parent_component().local_name, v.index()) for v in lp.columns)
-    rows = tuple((c.parent_component().local_name, c.index(), sense) for c, sense in lp.rows)
-    return hash((cols, rows))
+def lp_shape(lp: CompiledLP) -> str:
+    """Identity of an LP's rows and columns (not of its numbers), the same in every
+    process (Python's own string hashing is salted per process)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for v in lp.columns:
+        digest.update(f"{v.parent_component().local_name}{v.index()!r};".encode())
+    for c, sense in lp.rows:
+        digest.update(f"{c.parent_component().local_name}{c.index()!r}{sense};".encode())
+    return digest.hexdigest()
 
 
 def solve_model(model: pyo.ConcreteModel, time_limit_s: float | None = None,

@@ -20,6 +20,7 @@ from pyomo.common.gc_manager import PauseGC
 from models.data import ScenarioData
 from models.index import ModelIndex, build_index
 from models.stochastic import NO_DISRUPTION, Outlook, build_extensive_form, outlooks
+from optimizer.executor import Executor, Failed, Job
 from optimizer.results import PlanResult
 from optimizer.solve import Outcome, Status, solve_model
 
@@ -84,33 +85,66 @@ def contracts_of(ix: ModelIndex, purchases: pd.DataFrame) -> list[float]:
 
 
 def stress_plan(plan: PlanResult, scenarios: list[Outlook] | None = None,
-                data: ScenarioData | None = None) -> StressResult:
+                data: ScenarioData | None = None, executor: Executor | None = None
+                ) -> StressResult:
     """Hold the plan's contracts and solve the recourse in every scenario.
 
     ``data`` is the scenario to stress in (default: the plan's own); the plan's soft-cap
     penalties, a first-stage cost, are part of every scenario's cost.
     """
+    jobs = stress_jobs(plan, scenarios, data)
+    return stress_result((executor or Executor()).map(jobs))
+
+
+def stress_jobs(plan: PlanResult, scenarios: list[Outlook] | None = None,
+                data: ScenarioData | None = None, label: str = "") -> list[Job]:
+    """One job per disruption scenario; they share one data and one contracts object, so
+    a chunk of them is sent to a worker once."""
     data = data or plan.scenario
     if data.settings.coordination != "joint":
         data = replace(data, sharing=())  # partners planning alone do not share stock
+    contracts = contracts_of(build_index(data), plan.purchases)
+    fixed = plan.cost_breakdown.get("policy", 0.0)
+    prefix = f"{label} / " if label else ""
+    return [Job(f"{prefix}stress {o.name}", stress_one, (data, contracts, o, fixed))
+            for o in (scenarios or outlooks(data))]
+
+
+def stress_result(results: list) -> StressResult:
+    """The jobs' results as one stress test; a job that failed is a scenario without a
+    plan, with the reason in the notes."""
+    out, notes = [], []
+    for r in results:
+        if isinstance(r, Failed):
+            notes.append(str(r))
+            out.append(_no_plan(r.label.rsplit("stress ", 1)[-1], 0.0, Status.ERROR))
+        else:
+            out.append(r)
+    return StressResult(out, notes)
+
+
+_last_index: list = [None, None]  # (data, its index): jobs of one chunk share their data
+
+
+def stress_one(data: ScenarioData, contracts: list[float], outlook: Outlook,
+               fixed_cost: float) -> ScenarioStress:
+    """The recourse of one plan in one scenario (a batch job)."""
     with PauseGC():
-        ix = build_index(data)
-        contracts = contracts_of(ix, plan.purchases)
-        fixed = plan.cost_breakdown.get("policy", 0.0)
-        out = [_one(data, ix, contracts, o, fixed) for o in (scenarios or outlooks(data))]
-    return StressResult(out)
+        if _last_index[0] is not data:
+            _last_index[:] = [data, build_index(data)]
+        ix = _last_index[1]
+        single = replace(outlook, probability=1.0)
+        m = build_extensive_form(data, [single], contracts=contracts, ix=ix)
+        outcome = solve_model(m, data.settings.time_limit_s)
+        if not outcome.status.has_plan:
+            return _no_plan(outlook.name, outlook.probability, outcome.status)
+        return _read(data, ix, m, outcome, outlook, fixed_cost)
 
 
-def _one(data: ScenarioData, ix: ModelIndex, contracts: list[float], outlook: Outlook,
-         fixed_cost: float) -> ScenarioStress:
-    single = replace(outlook, probability=1.0)
-    m = build_extensive_form(data, [single], contracts=contracts, ix=ix)
-    outcome = solve_model(m, data.settings.time_limit_s)
-    if not outcome.status.has_plan:
-        return ScenarioStress(outlook.name, outlook.probability, outcome.status, None, 0.0,
-                              pd.DataFrame(columns=["buyer", "material", "shortfall"]),
-                              0, 0, 0.0, 0.0)
-    return _read(data, ix, m, outcome, outlook, fixed_cost)
+def _no_plan(name: str, probability: float, status: Status) -> ScenarioStress:
+    return ScenarioStress(name, probability, status, None, 0.0,
+                          pd.DataFrame(columns=["buyer", "material", "shortfall"]), 0, 0, 0.0,
+                          0.0)
 
 
 def _read(data: ScenarioData, ix: ModelIndex, m: pyo.ConcreteModel, outcome: Outcome,
@@ -132,4 +166,5 @@ def _read(data: ScenarioData, ix: ModelIndex, m: pyo.ConcreteModel, outcome: Out
         spot_bought=float(np.sum(outcome.values(blk.spot))) if len(blk.spot) else 0.0)
 
 
-__all__ = ["NO_DISRUPTION", "ScenarioStress", "StressResult", "contracts_of", "stress_plan"]
+__all__ = ["NO_DISRUPTION", "ScenarioStress", "StressResult", "contracts_of", "stress_jobs",
+           "stress_one", "stress_plan", "stress_result"]

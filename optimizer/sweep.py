@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from models.data import ScenarioData
+from optimizer.batch import Planner
 from optimizer.checks import check_tables
-from optimizer.compare import PlanCache
+from optimizer.executor import Executor, Tracker
 from optimizer.issues import InputError, Issue, error
 from optimizer.loader import LoadedWorkbook
 from optimizer.parametric import parametric_sweep
@@ -118,8 +119,11 @@ def scenario_at(loaded: LoadedWorkbook, strategy: str, varies: list[Vary],
 
 
 def run_sweep(loaded: LoadedWorkbook, varies: list[Vary], strategy: str = "base",
-              progress: Callable[[str], None] | None = None,
-              extend: Callable[[Tables], Tables] | None = None) -> list[SweepPoint]:
+              progress: Tracker | None = None,
+              extend: Callable[[Tables], Tables] | None = None,
+              executor: Executor | None = None) -> list[SweepPoint]:
+    """Every point planned: compiled once and solved warm in this process when one value
+    varies affinely, otherwise as a batch through ``executor`` with reuse."""
     if loaded.errors:
         raise InputError(loaded.issues)
     loaded.tables_for(strategy)  # an unknown strategy is an input error before any solve
@@ -130,20 +134,23 @@ def run_sweep(loaded: LoadedWorkbook, varies: list[Vary], strategy: str = "base"
     structural = [i for i in at[0][1] if i.sheet == SOURCE]
     if structural:
         raise InputError(structural)
+    labels = [", ".join(f"{v.column}={x:g}" for v, x in zip(varies, values, strict=True))
+              for values in grid]
     runs = None
     if len(varies) == 1 and all(data is not None for data, _ in at):
         runs = parametric_sweep([data for data, _ in at], [g[0] for g in grid])
-    cache = PlanCache(reuse=True)
-    points = []
-    for i, (values, (data, issues)) in enumerate(zip(grid, at, strict=True)):
-        if progress:
-            progress(", ".join(f"{v.column}={x:g}" for v, x in zip(varies, values, strict=True)))
-        if runs is not None:  # compiled once, solved warm
-            points.append(SweepPoint(values, runs[i], issues))
-        else:
-            points.append(SweepPoint(values, cache.solve(data) if data is not None else None,
-                                     issues))
-    return points
+        if runs is not None and progress:  # solved already: the bar jumps to the end
+            progress.expect(len(runs))
+            for label in labels:
+                progress(label)
+    if runs is None:
+        valid = [(data, label) for (data, _), label in zip(at, labels, strict=True)
+                 if data is not None]
+        planned = iter(Planner(executor, reuse=True, progress=progress).plan(
+            [d for d, _ in valid], [label for _, label in valid]))
+        runs = [next(planned)[0] if data is not None else None for data, _ in at]
+    return [SweepPoint(values, run, issues)
+            for values, run, (_, issues) in zip(grid, runs, at, strict=True)]
 
 
 def sweep_table(varies: list[Vary], points: list[SweepPoint]) -> pd.DataFrame:

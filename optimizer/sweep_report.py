@@ -37,7 +37,8 @@ def write_sweep(path: str | Path, table: pd.DataFrame, varies: list[Vary], unit:
             _heat_map(w, table, varies, currency)
         run = w.add_sheet("Run")
         facts = [("input file", prov.input_file), ("input sha256", prov.sha256),
-                 ("strategy", prov.strategy), ("created (UTC)", prov.created)]
+                 ("strategy", prov.strategy), ("created (UTC)", prov.created),
+                 ("solves ran on", prov.computed_on)]
         facts += [(f"varied: {v.label}", ", ".join(f"{x:g}" for x in v.values)) for v in varies]
         for i, (k, v) in enumerate(facts):
             run.write_string(i, 0, k, w.bold)

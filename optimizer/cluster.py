@@ -1,0 +1,159 @@
+"""Batches on a Dask distributed cluster (`--scheduler ADDRESS`, docs/cluster.md).
+
+Before anything is sent, the cluster is checked: the scheduler answers (fast: a plain
+connection attempt first), it has workers, Dask's own packages match, and every worker
+runs the same coprocure source with the same solver stack as this machine, since a
+plan depends on the HiGHS version and options. A worker that dies mid-batch is Dask's
+to replace: the scheduler re-runs its tasks elsewhere (up to its `allowed-failures`,
+3 by default), after which the chunk's jobs are reported as failed.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import socket
+import uuid
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from optimizer.executor import (
+    ATTEMPTS,
+    Executor,
+    Failed,
+    Job,
+    Progress,
+    chunked,
+    died,
+    report_chunk,
+    run_chunk,
+    stack_fingerprint,
+)
+from optimizer.issues import CoprocureError
+
+CONNECT_TIMEOUT_S = 10.0
+
+
+class ClusterError(CoprocureError):
+    exit_code = 1
+
+
+class DaskExecutor(Executor):
+    def __init__(self, address: str, timeout_s: float = CONNECT_TIMEOUT_S):
+        super().__init__()
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ClusterError("--scheduler needs Dask: install it with "
+                               "pip install 'coprocure[dask]'") from None
+        self.address = address
+        _answers(address, timeout_s)
+        try:
+            self.client = Client(address, timeout=timeout_s, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(f"could not connect to the Dask scheduler at {address}: "
+                               f"{exc}") from None
+        try:
+            self._check(timeout_s)
+        except BaseException:
+            self.client.close()
+            raise
+        workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        self.parallelism = len(workers)
+        self.description = f"Dask cluster at {address} ({len(workers)} workers)"
+        crowded = sorted(a for a, w in workers.items() if w.get("nthreads", 1) > 1)
+        if crowded:
+            self.notes.append(
+                f"{len(crowded)} Dask worker(s) have several threads (e.g. {crowded[0]}); "
+                "coprocure solves one chunk at a time per worker process, so start workers "
+                "with `dask worker ADDRESS --nworkers N --nthreads 1` to use every core")
+
+    def _check(self, timeout_s: float) -> None:
+        try:
+            self.client.wait_for_workers(1, timeout=timeout_s)
+        except TimeoutError:
+            raise ClusterError(f"the Dask scheduler at {self.address} has no workers: start "
+                               f"some with `dask worker {self.address} --nthreads 1`") from None
+        try:
+            self.client.get_versions(check=True)
+        except ValueError as exc:
+            raise ClusterError(f"the Dask cluster at {self.address} does not run the same "
+                               f"packages as this machine:\n{exc}") from None
+        installed = self.client.run(importlib.metadata.version, "coprocure", on_error="return")
+        missing = sorted(a for a, v in installed.items() if isinstance(v, BaseException))
+        if missing:
+            raise ClusterError(f"coprocure is not installed on Dask worker(s) "
+                               f"{', '.join(missing)}: install it on every node "
+                               "(docs/cluster.md)")
+        here = stack_fingerprint()
+        for worker, there in sorted(self.client.run(stack_fingerprint).items()):
+            differ = [f"{k} {there.get(k)} there, {v} here" for k, v in here.items()
+                      if there.get(k) != v]
+            if differ:
+                raise ClusterError(f"Dask worker {worker} runs a different coprocure or "
+                                   f"solver stack, so its plans could differ: "
+                                   f"{'; '.join(differ)}. Install the same versions on "
+                                   "every node (docs/cluster.md)")
+
+    def map(self, jobs: Sequence[Job], progress: Progress | None = None) -> list[Any]:
+        from distributed import as_completed
+
+        chunks = chunked(jobs, self.parallelism)
+        if not chunks:
+            return []
+        if progress:
+            progress.expect(len(jobs))
+        batch = uuid.uuid4().hex[:8]
+        futures = self.client.map(run_chunk, chunks, pure=False,
+                                  key=[f"coprocure-{batch}-{i}" for i in range(len(chunks))])
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[list[Any] | None] = [None] * len(chunks)
+        try:
+            for future in as_completed(futures):
+                i = index[future.key]
+                results[i] = _chunk_result(future, chunks[i])
+                report_chunk(chunks[i], progress)
+        finally:
+            self.client.cancel([f for f in futures if not f.done()])
+        return [r for chunk_results in results for r in chunk_results]
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _chunk_result(future, chunk: list[Job]) -> list[Any]:
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker:
+        return died(chunk, ATTEMPTS)
+    except Exception as exc:  # e.g. a worker that cannot unpickle the task
+        return [Failed(job.label, f"{type(exc).__name__}: {exc}") for job in chunk]
+
+
+def _answers(address: str, timeout_s: float) -> None:
+    """Fail in seconds, with a plain message, when nothing listens at ``address``
+    (Dask's own client retries for its whole connect timeout)."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls"):
+        return  # inproc:// or ucx:// - let Dask itself connect
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or not port:
+        raise ClusterError(f"--scheduler {address}: expected an address such as "
+                           "tcp://10.0.0.5:8786")
+    try:
+        with socket.create_connection((host, port), timeout=min(timeout_s, 5.0)):
+            pass
+    except socket.gaierror:
+        raise ClusterError(f"--scheduler {address}: unknown host {host}") from None
+    except TimeoutError:
+        raise ClusterError(f"no Dask scheduler answers at {address}: no reply within "
+                           f"{min(timeout_s, 5.0):g} s (check the address and any firewall)"
+                           ) from None
+    except OSError as exc:
+        raise ClusterError(f"no Dask scheduler answers at {address} ({exc.strerror or exc}): "
+                           "start one with `dask scheduler`, or check the address") from None
