@@ -79,21 +79,26 @@ class DaskExecutor(Executor):
         except ValueError as exc:
             raise ClusterError(f"the Dask cluster at {self.address} does not run the same "
                                f"packages as this machine:\n{exc}") from None
+        # The scheduler unpickles the task graph, so it needs the package as well.
         installed = self.client.run(importlib.metadata.version, "coprocure", on_error="return")
+        installed["the scheduler"] = _on_scheduler(
+            self.client, importlib.metadata.version, "coprocure")
         missing = sorted(a for a, v in installed.items() if isinstance(v, BaseException))
         if missing:
-            raise ClusterError(f"coprocure is not installed on Dask worker(s) "
-                               f"{', '.join(missing)}: install it on every node "
-                               "(docs/cluster.md)")
+            raise ClusterError(f"coprocure is not installed on {', '.join(missing)} of the "
+                               f"Dask cluster at {self.address}: install it on every node, "
+                               "the scheduler's included (docs/cluster.md)")
         here = stack_fingerprint()
-        for worker, there in sorted(self.client.run(stack_fingerprint).items()):
+        nodes = dict(sorted(self.client.run(stack_fingerprint).items()))
+        nodes["the scheduler"] = self.client.run_on_scheduler(stack_fingerprint)
+        for node, there in nodes.items():
             differ = [f"{k} {there.get(k)} there, {v} here" for k, v in here.items()
                       if there.get(k) != v]
             if differ:
-                raise ClusterError(f"Dask worker {worker} runs a different coprocure or "
-                                   f"solver stack, so its plans could differ: "
-                                   f"{'; '.join(differ)}. Install the same versions on "
-                                   "every node (docs/cluster.md)")
+                name = node if node == "the scheduler" else f"Dask worker {node}"
+                raise ClusterError(f"{name} runs a different coprocure or solver stack, so "
+                                   f"its plans could differ: {'; '.join(differ)}. Install "
+                                   "the same versions on every node (docs/cluster.md)")
 
     def map(self, jobs: Sequence[Job], progress: Progress | None = None) -> list[Any]:
         from distributed import as_completed
@@ -109,7 +114,7 @@ class DaskExecutor(Executor):
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[list[Any] | None] = [None] * len(chunks)
         try:
-            for future in as_completed(futures):
+            for future in as_completed(futures, loop=self.client.loop):
                 i = index[future.key]
                 results[i] = _chunk_result(future, chunks[i])
                 report_chunk(chunks[i], progress)
@@ -119,6 +124,13 @@ class DaskExecutor(Executor):
 
     def close(self) -> None:
         self.client.close()
+
+
+def _on_scheduler(client, fn, *args):
+    try:
+        return client.run_on_scheduler(fn, *args)
+    except Exception as exc:
+        return exc
 
 
 def _chunk_result(future, chunk: list[Job]) -> list[Any]:

@@ -108,7 +108,7 @@ def _run_one(job: Job) -> Any:
                                  f"{where.lineno})")
 
 
-def chunked(jobs: Sequence[Job], parallelism: int) -> list[list[Job]]:
+def chunked(jobs: Sequence, parallelism: int) -> list[list]:
     """Contiguous groups: about four per worker so that uneven jobs still balance, each
     of at least one job. Contiguous, because neighbours usually share their scenario."""
     if not jobs:

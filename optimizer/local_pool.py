@@ -6,10 +6,11 @@ import Pyomo and HiGHS, about a second), and a large one keeps every core busy. 
 not forked: the parent has threads (the progress bar, the dispatcher) and forking a
 threaded process can deadlock the child.
 
-A pool whose worker dies is broken for good (``BrokenProcessPool``): the chunks that
-were running are queued again on a fresh pool, each at most ``ATTEMPTS`` times; at most
-as many chunks as processes are submitted at once, so those are the ones that were
-running.
+A pool whose worker dies is broken for good (``BrokenProcessPool``) and does not say
+which worker it was: the chunks that were running are re-run one at a time on a fresh
+pool until the culprit is found, then its jobs one by one; a job that kills its worker
+``ATTEMPTS`` times is reported failed, every other job completes. At most as many
+chunks as processes are submitted at once, so the lost ones are those that were running.
 """
 
 from __future__ import annotations
@@ -50,28 +51,31 @@ def _warm_up() -> None:
 
 
 class LocalExecutor(Executor):
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, parent_solves: bool = True):
+        """``workers`` solving processes; with ``parent_solves`` this one is one of them,
+        otherwise all ``workers`` are spawned and this process only dispatches."""
         super().__init__()
         self.parallelism = workers
+        self.parent_solves = parent_solves
+        self.pool_size = workers - 1 if parent_solves else workers
         self.description = f"{workers} local processes"
         self._pool: ProcessPoolExecutor | None = None
 
     def _fresh_pool(self) -> ProcessPoolExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = ProcessPoolExecutor(self.parallelism - 1,
+        self._pool = ProcessPoolExecutor(self.pool_size,
                                          mp_context=multiprocessing.get_context("spawn"),
                                          initializer=_warm_up)
         return self._pool
 
     def map(self, jobs: Sequence[Job], progress: Progress | None = None) -> list[Any]:
-        chunks = chunked(jobs, self.parallelism)
-        if len(chunks) <= 1:
+        chunks = chunked(range(len(jobs)), self.parallelism)
+        if len(chunks) <= 1 and self.parent_solves:
             return super().map(jobs, progress)
         if progress:
             progress.expect(len(jobs))
-        batch = _Batch(self, chunks, progress)
-        return [r for chunk_results in batch.run() for r in chunk_results]
+        return _Batch(self, jobs, chunks, progress).run()
 
     def close(self) -> None:
         if self._pool is not None:
@@ -82,32 +86,38 @@ class LocalExecutor(Executor):
 class _Batch:
     """One map: chunks shared between this process and the pool's dispatcher thread."""
 
-    def __init__(self, owner: LocalExecutor, chunks: list[list[Job]], progress: Progress | None):
+    def __init__(self, owner: LocalExecutor, jobs: Sequence[Job], chunks: list[list[int]],
+                 progress: Progress | None):
         self.owner = owner
-        self.chunks = chunks
+        self.jobs = jobs
         self.progress = progress
-        self.results: list[list[Any] | None] = [None] * len(chunks)
-        self.pending = deque(range(len(chunks)))
-        self.attempts = [0] * len(chunks)
+        self.results: list[Any] = [None] * len(jobs)
+        self.pending = deque(chunks)  # each a list of job positions
+        self.suspects: deque[list[int]] = deque()  # were running when a worker died
+        self.crashes = [0] * len(jobs)  # worker deaths that are surely this job's doing
         self.lock = threading.Lock()
         self.error: BaseException | None = None  # raised in the dispatcher thread
         self.stop = threading.Event()
 
-    def _take(self) -> int | None:
+    def _take(self) -> list[int] | None:
         with self.lock:
             return self.pending.popleft() if self.pending else None
 
-    def _done(self, i: int, results: list[Any]) -> None:
-        self.results[i] = results
-        report_chunk(self.chunks[i], self.progress)
+    def _done(self, chunk: list[int], results: list[Any]) -> None:
+        for i, r in zip(chunk, results, strict=True):
+            self.results[i] = r
+        report_chunk([self.jobs[i] for i in chunk], self.progress)
 
-    def run(self) -> list[list[Any]]:
+    def _run_here(self, chunk: list[int]) -> None:
+        self._done(chunk, run_chunk([self.jobs[i] for i in chunk]))
+
+    def run(self) -> list[Any]:
         dispatcher = threading.Thread(target=self._dispatch, name="coprocure-dispatch",
                                       daemon=True)
         dispatcher.start()
         try:
-            while (i := self._take()) is not None:
-                self._done(i, run_chunk(self.chunks[i]))
+            while self.owner.parent_solves and (chunk := self._take()) is not None:
+                self._run_here(chunk)
             while dispatcher.is_alive():
                 dispatcher.join(0.1)  # in slices, so that Ctrl-C gets through
         except BaseException:
@@ -125,37 +135,51 @@ class _Batch:
             self.error = exc
 
     def _dispatch_loop(self) -> None:
+        """Keep the pool busy. When a worker dies the pool is lost with every chunk it
+        was running; those are then re-run one at a time on a fresh pool, so that a
+        death is charged to the one chunk (and then the one job) that causes it."""
         owner = self.owner
         pool = owner._pool or owner._fresh_pool()
-        running: dict[Future, int] = {}
+        running: dict[Future, list[int]] = {}
         while not self.stop.is_set():
-            while len(running) < owner.parallelism - 1 and (i := self._take()) is not None:
-                self.attempts[i] += 1
-                running[pool.submit(run_chunk, self.chunks[i])] = i
+            if self.suspects:
+                if not running:
+                    chunk = self.suspects.popleft()
+                    running[pool.submit(run_chunk, [self.jobs[i] for i in chunk])] = chunk
+            else:
+                while len(running) < owner.pool_size and (chunk := self._take()) is not None:
+                    running[pool.submit(run_chunk, [self.jobs[i] for i in chunk])] = chunk
             if not running:
                 return
             finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
-                i = running.pop(future)
+                chunk = running[future]
                 try:
-                    self._done(i, future.result())
+                    self._done(chunk, future.result())
+                    del running[future]
                 except BrokenProcessPool:
                     broken = True
-                    self._retry_or_fail(i)
                 except Exception as exc:  # e.g. an argument that does not pickle
-                    self._done(i, [Failed(j.label, f"{type(exc).__name__}: {exc}")
-                                   for j in self.chunks[i]])
+                    self._done(chunk, [Failed(self.jobs[i].label, f"{type(exc).__name__}: "
+                                                                  f"{exc}") for i in chunk])
+                    del running[future]
             if broken:
-                for i in running.values():
-                    self._retry_or_fail(i)
+                self._after_crash(list(running.values()))
                 running.clear()
                 owner.retries += 1
                 pool = owner._fresh_pool()
 
-    def _retry_or_fail(self, i: int) -> None:
-        if self.attempts[i] >= ATTEMPTS:
-            self._done(i, died(self.chunks[i], self.attempts[i]))
+    def _after_crash(self, lost: list[list[int]]) -> None:
+        if len(lost) > 1:  # any of them may have done it: each is re-run alone
+            self.suspects.extend(lost)
+            return
+        chunk = lost[0]  # it ran alone: it did it
+        for i in chunk:
+            self.crashes[i] += 1
+        if len(chunk) > 1:  # find the job among its chunk-mates
+            self.suspects.extend([i] for i in chunk)
+        elif self.crashes[chunk[0]] >= ATTEMPTS:
+            self._done(chunk, died([self.jobs[chunk[0]]], self.crashes[chunk[0]]))
         else:
-            with self.lock:
-                self.pending.appendleft(i)
+            self.suspects.append(chunk)
