@@ -8,6 +8,7 @@ and progress go to stderr; `--json` output alone goes to stdout.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -244,6 +245,10 @@ def sweep(
 
 def main() -> None:
     # Tracebacks are for developers: COPROCURE_DEBUG=1 shows them for unexpected errors.
+    if not os.environ.get("COPROCURE_DEBUG"):
+        # Pyomo logs any exception while it builds a component, Ctrl-C included, before
+        # re-raising it; the exception itself still reaches the error boundary below.
+        logging.getLogger("pyomo.core").setLevel(logging.CRITICAL)
     try:
         app()
     except SystemExit:

@@ -263,7 +263,8 @@ def compare_summary(comparison, target: Path) -> dict[str, Any]:
         "stable": value.stable,
         "unstable": [{"coalition": sorted(c), "gain_by_leaving": g} for c, g in value.unstable],
     }
-    return {"strategies": strategies, "coordination": coordination, "output": str(target)}
+    return {"strategies": strategies, "coordination": coordination, "output": str(target),
+            "solves_ran_on": comparison.executor, "notes": comparison.notes}
 
 
 def print_comparison(table, comparison, console: Console) -> None:
@@ -329,7 +330,8 @@ def stress_summary(comparison, target: Path) -> dict[str, Any]:
         if robust is not None:
             entry.update({"evpi": robust.evpi, "vss": robust.vss, "risk": robust.risk})
         out[o.name] = entry
-    return {"strategies": out, "output": str(target)}
+    return {"strategies": out, "output": str(target), "solves_ran_on": comparison.executor,
+            "notes": comparison.notes}
 
 
 def print_stress(summary: dict[str, Any], comparison, console: Console) -> None:

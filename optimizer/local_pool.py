@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Sequence
@@ -46,7 +47,9 @@ def cores() -> int:
 
 
 def _warm_up() -> None:
-    """Import the solve stack once per worker, while the parent is already solving."""
+    """Import the solve stack once per worker, while the parent is already solving.
+    Ctrl-C is the parent's to handle: it stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import optimizer.batch  # noqa: F401
 
 
@@ -77,9 +80,17 @@ class LocalExecutor(Executor):
             progress.expect(len(jobs))
         return _Batch(self, jobs, chunks, progress).run()
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Shut the pool down; with ``kill`` (Ctrl-C) stop the running solves too rather
+        than wait for them at exit."""
         if self._pool is not None:
+            # the pool's own list of processes: concurrent.futures has no public handle
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
+            if kill:
+                for p in processes:
+                    p.terminate()
+                self._pool.shutdown(wait=True)  # quick now; frees the pool's semaphores
             self._pool = None
 
 
@@ -122,7 +133,8 @@ class _Batch:
                 dispatcher.join(0.1)  # in slices, so that Ctrl-C gets through
         except BaseException:
             self.stop.set()
-            self.owner.close()
+            self.owner.close(kill=True)
+            dispatcher.join(1.0)  # it lets go of the pool within its 0.5 s wait
             raise
         if self.error is not None:
             raise self.error

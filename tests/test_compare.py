@@ -160,7 +160,9 @@ def compared(template_file: Path, tmp_path_factory: pytest.TempPathFactory) -> t
 
 def test_compare_json_and_workbook(compared: tuple[dict, Path]) -> None:
     summary, out = compared
-    assert set(summary) == {"strategies", "coordination", "output"}
+    assert set(summary) == {"strategies", "coordination", "output", "solves_ran_on", "notes"}
+    assert summary["solves_ran_on"].endswith("local processes") or \
+        summary["solves_ran_on"] == "this process"  # one core: no pool
     assert list(summary["strategies"]) == ["base", "independent", "crma-65", "stock-90d",
                                            "no-china", "-cheap"]
     for entry in summary["strategies"].values():

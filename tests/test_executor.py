@@ -152,3 +152,15 @@ def test_stress_of_many_scenarios_is_identical_on_local_workers(shipped):
         there = stress_plan(run.result, executor=ex)
     pd.testing.assert_frame_equal(here.table(), there.table(), check_exact=True)
     assert len(here.scenarios) == 31 and here.notes == there.notes == []
+
+
+def test_a_grid_sweep_on_local_workers_equals_the_one_in_this_process(shipped):
+    from optimizer.sweep import parse_vary, run_sweep, sweep_table
+
+    varies = [parse_vary("Policies:policy=country-cap:share=0.6:1.0:3"),
+              parse_vary("Stockpile::min_days=30:90:3")]
+    here = sweep_table(varies, run_sweep(shipped, varies, "crma-65"))
+    with LocalExecutor(2, parent_solves=False) as ex:
+        there = sweep_table(varies, run_sweep(shipped, varies, "crma-65", executor=ex))
+    assert len(here) == 9 and (here["status"] == "optimal").all()
+    pd.testing.assert_frame_equal(here, there, check_exact=True)
