@@ -30,7 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, markup=False)  # workbook text, verbatim
 if not err.is_terminal:  # logs and pipes: wide enough that tables do not fold every word
     err.width = 160  # (optimizer.commands.wide_console does the same for stdout)
 

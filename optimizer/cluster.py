@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import importlib.metadata
 import socket
+import threading
 import uuid
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from optimizer.executor import (
-    ATTEMPTS,
     Executor,
     Failed,
     Job,
     Progress,
     chunked,
-    died,
     report_chunk,
     run_chunk,
     stack_fingerprint,
@@ -47,12 +46,9 @@ class DaskExecutor(Executor):
             raise ClusterError("--scheduler needs Dask: install it with "
                                "pip install 'coprocure[dask]'") from None
         self.address = address
+        _security_settings(address)
         _answers(address, timeout_s)
-        try:
-            self.client = Client(address, timeout=timeout_s, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise ClusterError(f"could not connect to the Dask scheduler at {address}: "
-                               f"{exc}") from None
+        self.client = _connect(Client, address, timeout_s)
         try:
             self._check(timeout_s)
         except BaseException:
@@ -74,11 +70,8 @@ class DaskExecutor(Executor):
         except TimeoutError:
             raise ClusterError(f"the Dask scheduler at {self.address} has no workers: start "
                                f"some with `dask worker {self.address} --nthreads 1`") from None
-        try:
-            self.client.get_versions(check=True)
-        except ValueError as exc:
-            raise ClusterError(f"the Dask cluster at {self.address} does not run the same "
-                               f"packages as this machine:\n{exc}") from None
+        # Dask's own get_versions(check=True) only warns; the fingerprint below covers
+        # Dask's packages as well as the solve stack, and refuses.
         # The scheduler unpickles the task graph, so it needs the package as well.
         installed = self.client.run(importlib.metadata.version, "coprocure", on_error="return")
         installed["the scheduler"] = _on_scheduler(
@@ -103,9 +96,12 @@ class DaskExecutor(Executor):
     def map(self, jobs: Sequence[Job], progress: Progress | None = None) -> list[Any]:
         from distributed import as_completed
 
-        chunks = chunked(jobs, self.parallelism)
-        if not chunks:
+        if not jobs:
             return []
+        # the workers there now: some may have joined (or left) since the connection
+        before = set(self.client.scheduler_info(n_workers=-1)["workers"])
+        self.parallelism = max(1, len(before))
+        chunks = chunked(jobs, self.parallelism)
         if progress:
             progress.expect(len(jobs))
         batch = uuid.uuid4().hex[:8]
@@ -120,6 +116,8 @@ class DaskExecutor(Executor):
                 report_chunk(chunks[i], progress)
         finally:
             self.client.cancel([f for f in futures if not f.done()])
+        # Dask re-runs a lost worker's tasks itself; count the workers that left
+        self.retries += len(before - set(self.client.scheduler_info(n_workers=-1)["workers"]))
         return [r for chunk_results in results for r in chunk_results]
 
     def close(self) -> None:
@@ -138,18 +136,71 @@ def _chunk_result(future, chunk: list[Job]) -> list[Any]:
 
     try:
         return future.result()
-    except KilledWorker:
-        return died(chunk, ATTEMPTS)
+    except KilledWorker as exc:  # Dask's allowed-failures ran out: it says how many
+        return [Failed(job.label, f"the worker process running it died every time Dask "
+                                  f"tried it ({exc})") for job in chunk]
     except Exception as exc:  # e.g. a worker that cannot unpickle the task
         return [Failed(job.label, f"{type(exc).__name__}: {exc}") for job in chunk]
 
 
+def _connect(client_class, address: str, timeout_s: float):
+    """Dask's client, or a plain error. A service on the port that is not a Dask
+    scheduler (its dashboard, a web proxy) can leave the client waiting for a handshake
+    that never comes: the wait is bounded here, in a thread of its own."""
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = client_class(address, timeout=timeout_s, set_as_default=False)
+        except BaseException as exc:  # handed to the calling thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=connect, name="coprocure-connect", daemon=True)
+    thread.start()
+    thread.join(timeout_s + 5)
+    if "client" in box:
+        return box["client"]
+    hint = ("is it a Dask scheduler (`dask scheduler`, port 8786 by default), not its "
+            "dashboard or another service?")
+    if thread.is_alive():
+        raise ClusterError(f"something answers at {address} but did not complete Dask's "
+                           f"handshake within {timeout_s + 5:g} s: {hint}")
+    exc = box["error"]
+    if isinstance(exc, OSError | TimeoutError):
+        raise ClusterError(f"could not connect to the Dask scheduler at {address}: {exc}")
+    raise ClusterError(f"could not talk to a Dask scheduler at {address} "
+                       f"({type(exc).__name__}: {exc}): {hint}")
+
+
+def _security_settings(address: str) -> None:
+    """The client's TLS settings come from Dask's configuration; say which are missing
+    rather than let Dask fail deep inside its connection code."""
+    import dask.config
+
+    scheme = urlsplit(address).scheme if "://" in address else "tcp"
+    tls = dask.config.get("distributed.comm.tls", default={}) or {}
+    client = tls.get("client") or {}
+    if scheme == "tls" and not (tls.get("ca-file") and client.get("cert")):
+        raise ClusterError(
+            f"--scheduler {address} asks for TLS, but no client certificate is configured: "
+            "set DASK_DISTRIBUTED__COMM__TLS__CA_FILE, DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT "
+            "and DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY (or the same keys in Dask's "
+            "distributed.yaml); see docs/cluster.md")
+    if scheme == "tcp" and dask.config.get("distributed.comm.require-encryption",
+                                           default=False):
+        raise ClusterError(f"--scheduler {address} is plain tcp://, but Dask's configuration "
+                           "requires encryption (distributed.comm.require-encryption): use "
+                           "the scheduler's tls:// address")
+
+
 def _answers(address: str, timeout_s: float) -> None:
     """Fail in seconds, with a plain message, when nothing listens at ``address``
-    (Dask's own client retries for its whole connect timeout)."""
+    (Dask's own client retries for its whole connect timeout). Plain tcp:// only: a
+    bare probe of a TLS scheduler would put a failed handshake in its log every run,
+    and the bounded connect covers that case."""
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    if parts.scheme not in ("tcp", "tls"):
-        return  # inproc:// or ucx:// - let Dask itself connect
+    if parts.scheme != "tcp":
+        return
     try:
         host, port = parts.hostname, parts.port
     except ValueError:

@@ -107,7 +107,7 @@ def solve_summary(run: PlanRun, strategy: str, output: Path | None) -> dict[str,
 
 def wide_console(stderr: bool = False) -> Console:
     """A console that does not fold tables into 80 columns when output is not a terminal."""
-    console = Console(stderr=stderr, highlight=False)
+    console = Console(stderr=stderr, highlight=False, markup=False)
     if not console.is_terminal:
         console.width = 160
     return console
@@ -379,19 +379,19 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
     kind = f"sweep-{curve}" if curve else "sweep"
     target = output or default_output(scenario, strategy, kind)
     title = f"{s.name}: strategy {strategy}, " + " x ".join(v.label for v in parsed)
-    prov = replace(provenance(loaded, strategy), computed_on=executor.description)
+    compiled_once = any(p.run is not None and p.run.options.get("parametric") for p in points)
+    prov = replace(provenance(loaded, strategy), computed_on="this process (compiled once, "
+                   "solved warm)" if compiled_once else executor.description)
     write_sweep(target, table, parsed, s.unit, s.currency, title, prov)
     if as_json:
         sys.stdout.write(json.dumps({"varied": [v.label for v in parsed],
                                      "points": table.to_dict("records"),
                                      "output": str(target)}, indent=2, default=str) + "\n")
     elif not quiet:
-        from rich.markup import escape
-
-        out = Table(title=escape(title))
+        out = Table(title=title)
         shown = [c for c in table.columns if not c.startswith("cost_pv:")][:8]
         for name in shown:
-            out.add_column(escape(name), justify="right")
+            out.add_column(name, justify="right")
         for row in table[shown].itertuples(index=False):
             out.add_row(*[f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row])
         wide_console().print(out)

@@ -173,7 +173,8 @@ def stack_fingerprint() -> dict[str, str]:
     import optimizer
 
     out = {"python": platform.python_version()}
-    for dist in ("coprocure", "pyomo", "highspy", "numpy", "scipy", "pandas"):
+    for dist in ("coprocure", "pyomo", "highspy", "numpy", "scipy", "pandas",
+                 "dask", "distributed", "cloudpickle", "msgpack"):
         try:
             out[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:

@@ -81,21 +81,27 @@ class LocalExecutor(Executor):
         return _Batch(self, jobs, chunks, progress).run()
 
     def close(self, kill: bool = False) -> None:
-        """Shut the pool down; with ``kill`` (Ctrl-C) stop the running solves too rather
-        than wait for them at exit."""
+        """Shut the pool down and stop its processes: a chunk still running there is one
+        this process already finished as a backup (or, with ``kill``, Ctrl-C)."""
         if self._pool is not None:
             # the pool's own list of processes: concurrent.futures has no public handle
             processes = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
-            if kill:
-                for p in processes:
-                    p.terminate()
-                self._pool.shutdown(wait=True)  # quick now; frees the pool's semaphores
+            for p in processes:
+                p.terminate()
+            self._pool.shutdown(wait=True)  # quick now; frees the pool's semaphores
             self._pool = None
 
 
 class _Batch:
-    """One map: chunks shared between this process and the pool's dispatcher thread."""
+    """One map: chunks shared between this process and the pool's dispatcher thread.
+
+    When this process has no queued chunk left it runs, as a backup, a chunk the pool
+    has not returned yet (a worker may still be starting, or be slow); whichever copy
+    finishes first counts. Jobs are deterministic, so both copies give the same result.
+    A chunk that was running when a worker died is never backed up here: it might kill
+    this process too.
+    """
 
     def __init__(self, owner: LocalExecutor, jobs: Sequence[Job], chunks: list[list[int]],
                  progress: Progress | None):
@@ -106,7 +112,12 @@ class _Batch:
         self.pending = deque(chunks)  # each a list of job positions
         self.suspects: deque[list[int]] = deque()  # were running when a worker died
         self.crashes = [0] * len(jobs)  # worker deaths that are surely this job's doing
+        self.in_pool: list[list[int]] = []  # submitted, in order
+        self.finished: set[int] = set()  # job positions with a result
+        self.tainted: set[int] = set()  # job positions that were running at a death
+        self.backed_up: set[int] = set()  # id() of chunks this process took over
         self.lock = threading.Lock()
+        self.complete = threading.Event()
         self.error: BaseException | None = None  # raised in the dispatcher thread
         self.stop = threading.Event()
 
@@ -114,10 +125,25 @@ class _Batch:
         with self.lock:
             return self.pending.popleft() if self.pending else None
 
+    def _backup(self) -> list[int] | None:
+        with self.lock:
+            for chunk in self.in_pool:
+                if id(chunk) not in self.backed_up and not self.finished.issuperset(chunk) \
+                        and self.tainted.isdisjoint(chunk):
+                    self.backed_up.add(id(chunk))
+                    return chunk
+        return None
+
     def _done(self, chunk: list[int], results: list[Any]) -> None:
-        for i, r in zip(chunk, results, strict=True):
-            self.results[i] = r
-        report_chunk([self.jobs[i] for i in chunk], self.progress)
+        with self.lock:
+            fresh = [(i, r) for i, r in zip(chunk, results, strict=True)
+                     if i not in self.finished]
+            for i, r in fresh:
+                self.results[i] = r
+                self.finished.add(i)
+            if len(self.finished) == len(self.jobs):
+                self.complete.set()
+        report_chunk([self.jobs[i] for i, _ in fresh], self.progress)
 
     def _run_here(self, chunk: list[int]) -> None:
         self._done(chunk, run_chunk([self.jobs[i] for i in chunk]))
@@ -127,24 +153,33 @@ class _Batch:
                                       daemon=True)
         dispatcher.start()
         try:
-            while self.owner.parent_solves and (chunk := self._take()) is not None:
+            while self.owner.parent_solves and not self.complete.is_set() and (
+                    chunk := self._take() or self._backup()) is not None:
                 self._run_here(chunk)
-            while dispatcher.is_alive():
-                dispatcher.join(0.1)  # in slices, so that Ctrl-C gets through
+            while not self.complete.wait(0.1):  # in slices, so that Ctrl-C gets through
+                if not dispatcher.is_alive():
+                    break
         except BaseException:
             self.stop.set()
             self.owner.close(kill=True)
             dispatcher.join(1.0)  # it lets go of the pool within its 0.5 s wait
             raise
+        self.stop.set()
         if self.error is not None:
             raise self.error
-        return self.results
+        return [r if i in self.finished else Failed(self.jobs[i].label, "not run (a bug)")
+                for i, r in enumerate(self.results)]
 
     def _dispatch(self) -> None:
         try:
             self._dispatch_loop()
         except BaseException as exc:  # surfaced in the calling thread
             self.error = exc
+
+    def _submit(self, pool: ProcessPoolExecutor, running: dict, chunk: list[int]) -> None:
+        running[pool.submit(run_chunk, [self.jobs[i] for i in chunk])] = chunk
+        with self.lock:
+            self.in_pool.append(chunk)
 
     def _dispatch_loop(self) -> None:
         """Keep the pool busy. When a worker dies the pool is lost with every chunk it
@@ -153,17 +188,18 @@ class _Batch:
         owner = self.owner
         pool = owner._pool or owner._fresh_pool()
         running: dict[Future, list[int]] = {}
-        while not self.stop.is_set():
+        while not (self.stop.is_set() or self.complete.is_set()):
             if self.suspects:
                 if not running:
-                    chunk = self.suspects.popleft()
-                    running[pool.submit(run_chunk, [self.jobs[i] for i in chunk])] = chunk
+                    self._submit(pool, running, self.suspects.popleft())
             else:
                 while len(running) < owner.pool_size and (chunk := self._take()) is not None:
-                    running[pool.submit(run_chunk, [self.jobs[i] for i in chunk])] = chunk
+                    self._submit(pool, running, chunk)
             if not running:
                 return
             finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+            if self.stop.is_set():
+                return  # the batch is over (or interrupted): the pool is not ours now
             broken = False
             for future in finished:
                 chunk = running[future]
@@ -183,8 +219,14 @@ class _Batch:
                 pool = owner._fresh_pool()
 
     def _after_crash(self, lost: list[list[int]]) -> None:
+        with self.lock:
+            lost = [c for c in lost if not self.finished.issuperset(c)]  # done here meanwhile
+            for chunk in lost:
+                self.tainted.update(chunk)
         if len(lost) > 1:  # any of them may have done it: each is re-run alone
             self.suspects.extend(lost)
+            return
+        if not lost:
             return
         chunk = lost[0]  # it ran alone: it did it
         for i in chunk:

@@ -183,7 +183,7 @@ def _solve_points(datas, xs, m, info, changes, compile_s) -> list[PlanRun]:
 def _as_run(data: ScenarioData, m, outcome, changes: list[Change], x: float) -> PlanRun:
     if not outcome.status.has_plan:
         return PlanRun(outcome.status, None, timings=outcome.timings, options=outcome.options,
-                       outcome=outcome)
+                       outcome=outcome, solver_status=outcome.solver_status)
     t0 = time.perf_counter()
     parametric_ix = m.ix
     m.ix = _with(parametric_ix, changes, lambda a, b: a + b * x)  # this point's numbers

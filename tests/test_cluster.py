@@ -202,3 +202,18 @@ def test_a_worker_running_other_code_is_refused_up_front(tmp_path):
         assert "coprocure source" in str(caught.value)
     finally:
         c.stop()
+
+
+def test_a_service_that_is_not_a_scheduler_is_named_as_such():
+    """Something that accepts connections but never speaks Dask (a dashboard, a proxy):
+    Dask's client would wait for its handshake without end."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()  # the kernel accepts; nobody answers
+        with pytest.raises(ClusterError, match="not its dashboard or another service"):
+            DaskExecutor(f"tcp://127.0.0.1:{listener.getsockname()[1]}", timeout_s=2)
+
+
+def test_tls_without_a_client_certificate_says_what_to_set():
+    with pytest.raises(ClusterError, match="DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT"):
+        DaskExecutor("tls://127.0.0.1:1")

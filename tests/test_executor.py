@@ -88,13 +88,14 @@ def _pid_after(seconds: float) -> int:
     return os.getpid()
 
 
-def test_a_worker_killed_mid_batch_costs_a_retry_not_the_batch(tmp_path):
+@pytest.mark.parametrize("parent_solves", [False, True])
+def test_a_worker_killed_mid_batch_costs_a_retry_not_the_batch(tmp_path, parent_solves):
     jobs = [Job(f"job {i}", die_once_in_worker, (i, os.getpid(), str(tmp_path / "died")))
             for i in range(24)]
-    with LocalExecutor(3) as ex:
+    with LocalExecutor(3, parent_solves=parent_solves) as ex:
         out = ex.map(jobs)
-        assert ex.retries == 1
-    assert (tmp_path / "died").exists()
+        if not parent_solves:  # this process may otherwise finish first, as a backup
+            assert ex.retries == 1 and (tmp_path / "died").exists()
     assert out == [i * i for i in range(24)]
 
 
