@@ -81,16 +81,20 @@ class LocalExecutor(Executor):
         return _Batch(self, jobs, chunks, progress).run()
 
     def close(self, kill: bool = False) -> None:
-        """Shut the pool down and stop its processes: a chunk still running there is one
-        this process already finished as a backup (or, with ``kill``, Ctrl-C)."""
-        if self._pool is not None:
+        """Shut the pool down. Its workers finish what they run (at most one chunk each,
+        one this process already finished as a backup) and exit cleanly; a terminated
+        worker would leave Pyomo's import-time lock to the resource tracker, which then
+        warns. With ``kill`` (Ctrl-C) they are stopped at once all the same."""
+        if self._pool is None:
+            return
+        if kill:
             # the pool's own list of processes: concurrent.futures has no public handle
             processes = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
             for p in processes:
                 p.terminate()
-            self._pool.shutdown(wait=True)  # quick now; frees the pool's semaphores
-            self._pool = None
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
 
 
 class _Batch:
@@ -198,8 +202,8 @@ class _Batch:
             if not running:
                 return
             finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
-            if self.stop.is_set():
-                return  # the batch is over (or interrupted): the pool is not ours now
+            if self.stop.is_set() or self.complete.is_set():
+                break  # the batch is over (or interrupted): the pool is not ours now
             broken = False
             for future in finished:
                 chunk = running[future]
