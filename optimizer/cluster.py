@@ -178,9 +178,9 @@ def _security_settings(address: str) -> None:
     import dask.config
 
     scheme = urlsplit(address).scheme if "://" in address else "tcp"
-    tls = dask.config.get("distributed.comm.tls", default={}) or {}
-    client = tls.get("client") or {}
-    if scheme == "tls" and not (tls.get("ca-file") and client.get("cert")):
+    configured = [dask.config.get(f"distributed.comm.tls.{key}", default=None)
+                  for key in ("ca-file", "client.cert")]
+    if scheme == "tls" and not all(configured):
         raise ClusterError(
             f"--scheduler {address} asks for TLS, but no client certificate is configured: "
             "set DASK_DISTRIBUTED__COMM__TLS__CA_FILE, DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT "
