@@ -81,13 +81,18 @@ class Planner:
         known.update(self.costs_of)
         todo = self._distinct(scenarios, labels, known) if self.reuse else list(
             zip(scenarios, labels, strict=True))
-        results = self.executor.map([Job(label, cost_job, (d, self.reference))
-                                     for d, label in todo], self.progress)
-        for (d, _), cost in zip(todo, results, strict=True):
-            self.costs_of[d] = None if isinstance(cost, Failed) else cost
-        known.update(self.costs_of)
+        # Largest coalitions first: their plans take longest, and a batch whose last
+        # chunks are the small ones ends with its workers finishing together.
+        order = sorted(range(len(todo)), key=lambda i: -len(todo[i][0].buyers))
+        results = self.executor.map([Job(todo[i][1], cost_job, (todo[i][0], self.reference))
+                                     for i in order], self.progress)
+        costs: list[float | None] = [None] * len(todo)
+        for i, cost in zip(order, results, strict=True):
+            costs[i] = None if isinstance(cost, Failed) else cost
         if not self.reuse:
-            return [None if isinstance(c, Failed) else c for c in results]
+            return costs
+        self.costs_of.update((d, c) for (d, _), c in zip(todo, costs, strict=True))
+        known.update(self.costs_of)
         return [known[d] for d in scenarios]
 
     def _distinct(self, scenarios: Sequence[ScenarioData], labels: Sequence[str],
