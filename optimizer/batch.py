@@ -50,7 +50,6 @@ class Planner:
         self.plans: dict[ScenarioData, Planned] = {}
         self.costs_of: dict[ScenarioData, float | None] = {}
         self.reference: Basis | None = None
-        self.shared = 0  # plans served from an equal scenario's
 
     def plan(self, scenarios: Sequence[ScenarioData], labels: Sequence[str],
              diagnose_infeasible: bool = False) -> list[Planned]:
@@ -99,9 +98,7 @@ class Planner:
                   known: dict) -> list[tuple[ScenarioData, str]]:
         todo: dict[ScenarioData, str] = {}
         for d, label in zip(scenarios, labels, strict=True):
-            if d in known or d in todo:
-                self.shared += 1
-            else:
+            if d not in known and d not in todo:
                 todo[d] = label
         return list(todo.items())
 

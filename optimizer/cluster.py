@@ -22,7 +22,7 @@ from optimizer.executor import (
     Executor,
     Failed,
     Job,
-    Progress,
+    Tracker,
     chunked,
     report_chunk,
     run_chunk,
@@ -93,7 +93,7 @@ class DaskExecutor(Executor):
                                    f"its plans could differ: {'; '.join(differ)}. Install "
                                    "the same versions on every node (docs/cluster.md)")
 
-    def map(self, jobs: Sequence[Job], progress: Progress | None = None) -> list[Any]:
+    def map(self, jobs: Sequence[Job], progress: Tracker | None = None) -> list[Any]:
         from distributed import as_completed
 
         if not jobs:

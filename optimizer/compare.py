@@ -65,7 +65,7 @@ def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
     planned = planner.plan(scenarios, [f"strategy {n}" for n in names], diagnose_infeasible=True)
     outcomes = [StrategyOutcome(name, run, loaded.tables_for(name)[1], diagnosis)
                 for name, (run, diagnosis) in zip(names, planned, strict=True)]
-    run_works(executor, _completions(outcomes, scenarios, stress, measures), progress)
+    _complete(outcomes, scenarios, stress, measures, executor, progress)
     base = loaded.scenario(BASE)
     value = None
     notes = []
@@ -78,43 +78,30 @@ def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
     return Comparison(loaded, outcomes, value, base, notes, executor.description)
 
 
-def _completions(outcomes: list[StrategyOutcome], scenarios: list[ScenarioData],
-                 stress: bool, measures: bool) -> list[Work]:
+def _complete(outcomes: list[StrategyOutcome], scenarios: list[ScenarioData], stress: bool,
+              measures: bool, executor: Executor, progress: Tracker | None) -> None:
     """The second batch: robust plans completed (their stress test, and with ``measures``
     EVPI and VSS), every other plan stressed. A plan shared by equal strategies is
     completed once."""
     works: dict[int, Work] = {}
-    holders: dict[int, list[StrategyOutcome]] = {}
+    stressed: dict[int, StressResult] = {}
     for o, data in zip(outcomes, scenarios, strict=True):
-        result = o.run.result
-        if result is None:
+        key = id(o.run)
+        if o.run.result is None or key in works:
             continue
-        holders.setdefault(id(o.run), []).append(o)
-        if id(o.run) in works:
-            continue
-        if "robust_objective" in result.extra:
-            work = robust_work(data, o.run, measures, label=o.name)
-            works[id(o.run)] = Work(work.jobs, _then(work.finish, holders[id(o.run)], stress))
+        if "robust_objective" in o.run.result.extra:
+            works[key] = robust_work(data, o.run, measures, label=o.name)
         elif stress and data.disruptions:
-            works[id(o.run)] = Work(stress_jobs(result, label=o.name),
-                                    _stressed(holders[id(o.run)]))
-    return list(works.values())
-
-
-def _then(finish, holders: list[StrategyOutcome], stress: bool):
-    def done(results: list) -> None:
-        finish(results)
-        if stress:
-            for o in holders:
-                o.stress = o.run.result.extra["robust"].stress
-    return done
-
-
-def _stressed(holders: list[StrategyOutcome]):
-    def done(results: list) -> None:
-        for o in holders:
-            o.stress = stress_result(results)
-    return done
+            jobs = stress_jobs(o.run.result, label=o.name)
+            works[key] = Work(jobs, lambda results, key=key, jobs=jobs: stressed.__setitem__(
+                key, stress_result(jobs, results)))
+    run_works(executor, list(works.values()), progress)
+    if not stress:
+        return
+    for o, data in zip(outcomes, scenarios, strict=True):
+        if o.run.result is not None and data.disruptions:
+            robust = o.run.result.extra.get("robust")
+            o.stress = robust.stress if robust is not None else stressed[id(o.run)]
 
 
 def metrics(comparison: Comparison) -> pd.DataFrame:

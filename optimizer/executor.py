@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-ATTEMPTS = 3  # runs of a chunk whose worker died, before its jobs are reported failed
+ATTEMPTS = 3  # worker deaths one job may cause on a local pool before it is reported failed
 
 # Pyomo's output capture is process-global: two solves in threads of one process can
 # deadlock (PITFALLS). A Dask worker started with several threads runs our chunks one at
@@ -53,9 +53,6 @@ class Tracker:
                 self.show(self.done, self.total, label)
 
 
-Progress = Tracker
-
-
 @dataclass(frozen=True)
 class Job:
     label: str  # what a planner calls it: "strategy crma-65", "robust / scenario 17"
@@ -82,7 +79,7 @@ class Work:
     finish: Callable[[list[Any]], None]
 
 
-def run_works(executor: Executor, works: Sequence[Work], progress: Progress | None = None
+def run_works(executor: Executor, works: Sequence[Work], progress: Tracker | None = None
               ) -> None:
     """Run several pieces of work as one batch, so their jobs share the workers."""
     results = executor.map([job for w in works for job in w.jobs], progress)
@@ -128,7 +125,7 @@ class Executor:
         self.retries = 0  # chunks re-run because their worker died
         self.notes: list[str] = []
 
-    def map(self, jobs: Sequence[Job], progress: Progress | None = None) -> list[Any]:
+    def map(self, jobs: Sequence[Job], progress: Tracker | None = None) -> list[Any]:
         """Every job's result (or :class:`Failed`), in the order of ``jobs``."""
         if progress:
             progress.expect(len(jobs))
@@ -149,15 +146,10 @@ class Executor:
         self.close()
 
 
-def report_chunk(chunk: list[Job], progress: Progress | None) -> None:
+def report_chunk(chunk: list[Job], progress: Tracker | None) -> None:
     if progress:
         for job in chunk:
             progress(job.label)
-
-
-def died(chunk: list[Job], attempts: int) -> list[Failed]:
-    return [Failed(job.label, f"the worker process running it died {attempts} times "
-                              "(out of memory, or killed)") for job in chunk]
 
 
 def stack_fingerprint() -> dict[str, str]:

@@ -30,9 +30,8 @@ from optimizer.executor import (
     Executor,
     Failed,
     Job,
-    Progress,
+    Tracker,
     chunked,
-    died,
     report_chunk,
     run_chunk,
 )
@@ -72,7 +71,7 @@ class LocalExecutor(Executor):
                                          initializer=_warm_up)
         return self._pool
 
-    def map(self, jobs: Sequence[Job], progress: Progress | None = None) -> list[Any]:
+    def map(self, jobs: Sequence[Job], progress: Tracker | None = None) -> list[Any]:
         chunks = chunked(range(len(jobs)), self.parallelism)
         if len(chunks) <= 1 and self.parent_solves:
             return super().map(jobs, progress)
@@ -108,7 +107,7 @@ class _Batch:
     """
 
     def __init__(self, owner: LocalExecutor, jobs: Sequence[Job], chunks: list[list[int]],
-                 progress: Progress | None):
+                 progress: Tracker | None):
         self.owner = owner
         self.jobs = jobs
         self.progress = progress
@@ -238,6 +237,8 @@ class _Batch:
         if len(chunk) > 1:  # find the job among its chunk-mates
             self.suspects.extend([i] for i in chunk)
         elif self.crashes[chunk[0]] >= ATTEMPTS:
-            self._done(chunk, died([self.jobs[chunk[0]]], self.crashes[chunk[0]]))
+            job = self.jobs[chunk[0]]
+            self._done(chunk, [Failed(job.label, f"the worker process running it died "
+                                                 f"{ATTEMPTS} times (out of memory, or killed)")])
         else:
             self.suspects.append(chunk)

@@ -94,7 +94,7 @@ def robust_work(data: ScenarioData, run: PlanRun, measures: bool, label: str = "
         jobs.append(Job(f"{prefix}mean-value plan", mean_value_expected, (data, scenarios)))
 
     def finish(results: list) -> None:
-        stress = stress_result(results[:n])
+        stress = stress_result(jobs[:n], results[:n])
         info = RobustInfo(data.settings.robust, run.result.extra.pop("robust_objective"),
                           stress.expected_cost, stress)
         if measures:

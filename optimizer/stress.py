@@ -93,7 +93,7 @@ def stress_plan(plan: PlanResult, scenarios: list[Outlook] | None = None,
     penalties, a first-stage cost, are part of every scenario's cost.
     """
     jobs = stress_jobs(plan, scenarios, data)
-    return stress_result((executor or Executor()).map(jobs))
+    return stress_result(jobs, (executor or Executor()).map(jobs))
 
 
 def stress_jobs(plan: PlanResult, scenarios: list[Outlook] | None = None,
@@ -110,14 +110,15 @@ def stress_jobs(plan: PlanResult, scenarios: list[Outlook] | None = None,
             for o in (scenarios or outlooks(data))]
 
 
-def stress_result(results: list) -> StressResult:
-    """The jobs' results as one stress test; a job that failed is a scenario without a
-    plan, with the reason in the notes."""
+def stress_result(jobs: list[Job], results: list) -> StressResult:
+    """The results of :func:`stress_jobs` as one stress test; a job that failed is its
+    scenario without a plan (at its probability), with the reason in the notes."""
     out, notes = [], []
-    for r in results:
+    for job, r in zip(jobs, results, strict=True):
         if isinstance(r, Failed):
+            outlook = job.args[2]
             notes.append(str(r))
-            out.append(_no_plan(r.label.rsplit("stress ", 1)[-1], 0.0, Status.ERROR))
+            out.append(_no_plan(outlook.name, outlook.probability, Status.ERROR))
         else:
             out.append(r)
     return StressResult(out, notes)

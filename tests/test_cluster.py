@@ -163,7 +163,8 @@ def test_a_worker_killed_mid_batch_costs_a_retry_not_the_batch(cluster):
                 os.kill(victim, signal.SIGKILL)
                 killed.append(label)
 
-        there = stress_result(ex.map(stress_jobs(run.result), Tracker(kill_once)))
+        jobs = stress_jobs(run.result)
+        there = stress_result(jobs, ex.map(jobs, Tracker(kill_once)))
     assert killed
     pd.testing.assert_frame_equal(here.table(), there.table(), check_exact=True)
     assert there.notes == []
