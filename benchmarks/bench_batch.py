@@ -10,14 +10,14 @@ Two batches, each run three ways in the same process:
    generated from its offers, each hitting one to MAX_HITS (supplier, material, period)
    keys with a capacity factor in [0, 1] and a price factor in [1, 3], probabilities
    sharing STRESS_PROBABILITY; the scenario is re-planned with them attached and its plan
-   stressed with ``optimizer.stress.stress_plan(run.result, executor=ex)``: N + 1 jobs
+   stressed with ``optimizer.planning.stress.stress_plan(run.result, executor=ex)``: N + 1 jobs
    ("no disruption" included), one small recourse LP each.
 2. **Shapley split**: a synthetic scenario of ``bench_lp.py``'s generator with P partners
-   (default 6) x SHAPLEY_SHAPE; ``optimizer.shapley.coordination_value`` with every
+   (default 6) x SHAPLEY_SHAPE; ``optimizer.planning.shapley.coordination_value`` with every
    sub-coalition (2^P - 1 plans, 63 at six partners) costed by
-   ``optimizer.batch.Planner(ex, reuse=True).costs``.
+   ``optimizer.planning.batch.Planner(ex, reuse=True).costs``.
 
-The three ways (executors of ``optimizer.executor``):
+The three ways (executors of ``optimizer.runs.executor``):
 
   1 worker         ``Executor()``: every job in this process, the baseline;
   2 local workers  ``LocalExecutor(2)``: this process plus one spawned process;
@@ -71,14 +71,14 @@ sys.path.insert(0, str(HERE.parent))
 import bench_lp  # noqa: E402
 
 from models import data as md  # noqa: E402
-from optimizer.batch import Planner  # noqa: E402
-from optimizer.cluster import DaskExecutor  # noqa: E402
-from optimizer.coordination import plan_scenario  # noqa: E402
-from optimizer.executor import Executor, Job  # noqa: E402
-from optimizer.loader import load_workbook  # noqa: E402
-from optimizer.local_pool import LocalExecutor  # noqa: E402
-from optimizer.shapley import coalition_scenario, coordination_value, sub_coalitions  # noqa: E402
-from optimizer.stress import StressResult, stress_jobs, stress_plan  # noqa: E402
+from optimizer.planning.batch import BatchPlanner  # noqa: E402
+from optimizer.planning.coordination import plan_coordinated  # noqa: E402
+from optimizer.planning.shapley import coalition_scenario, coordination_value, sub_coalitions  # noqa: E402
+from optimizer.planning.stress import StressResult, stress_jobs, stress_plan  # noqa: E402
+from optimizer.runs.cluster import DaskExecutor  # noqa: E402
+from optimizer.runs.executor import Executor, Job  # noqa: E402
+from optimizer.runs.local_pool import LocalExecutor  # noqa: E402
+from optimizer.workbook.load import load_workbook  # noqa: E402
 
 SHIPPED = HERE.parent / "scenarios" / "japan-eu-2030.xlsx"
 WORKERS = 2
@@ -128,7 +128,7 @@ def ready() -> int:
     """A trivial job: the solve stack imported, nothing solved. It lasts READY_S so that
     the parent of a local pool, which takes chunks from the same queue as the pool, cannot
     finish the whole trivial batch before the pool has taken one."""
-    import optimizer.batch  # noqa: F401
+    import optimizer.planning.batch  # noqa: F401
 
     time.sleep(READY_S)
     return os.getpid()
@@ -137,7 +137,7 @@ def ready() -> int:
 def first_solve(data: md.ScenarioData) -> int:
     """One small plan, so that this process's first Pyomo compile (lazy imports) is paid
     before any batch is timed."""
-    plan_scenario(data, check=False)
+    plan_coordinated(data, check=False)
     return os.getpid()
 
 
@@ -325,7 +325,7 @@ def run_stress(ex: Executor, plan_result: Any) -> list[tuple]:
 
 def run_shapley(ex: Executor, data: md.ScenarioData) -> dict[str, Any]:
     def solve_all(batch: list[md.ScenarioData]) -> list[float | None]:
-        return Planner(ex, reuse=True).costs(batch, [str(i) for i in range(len(batch))])
+        return BatchPlanner(ex, reuse=True).costs(batch, [str(i) for i in range(len(batch))])
 
     value = coordination_value(data, solve_all)
     missing = [sorted(s) for s, c in value.cost.items() if c is None]
@@ -452,9 +452,9 @@ def main(argv: list[str] | None = None) -> int:
           + f"; {meta['cpus']} CPUs, load {meta['load_average_at_start'][0]:.2f}", flush=True)
 
     base = load_workbook(SHIPPED).scenario("base")
-    plan_s, base_run = timed(lambda: plan_scenario(base))  # also this process's warm-up
+    plan_s, base_run = timed(lambda: plan_coordinated(base))  # also this process's warm-up
     stressed = replace(base, disruptions=random_disruptions(base, n_scenarios, args.seed))
-    run = plan_scenario(stressed)
+    run = plan_coordinated(stressed)
     if run.result is None:
         raise SystemExit(f"the shipped scenario has no plan: {run.status} {run.reasons}")
     same_plan = run.objective == base_run.objective  # robust = no: disruptions only stressed

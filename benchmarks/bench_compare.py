@@ -6,7 +6,7 @@ The synthetic scenario of `bench_lp.py` plus strategies of the kinds planners wr
 one equal to the base (as `joint` on a joint base), and several that change numbers but
 not the model's structure (deeper reserves, less capacity, dearer offers, more demand,
 a tighter cap). Without reuse each is built and solved from scratch; with reuse
-(`optimizer.batch.Planner`) an equal scenario shares the base plan and the others
+(`optimizer.planning.batch.Planner`) an equal scenario shares the base plan and the others
 warm-start HiGHS from the base's basis. Also times `run_comparison` on the shipped
 Japan-EU workbook both ways. Reports best-of-K times and the ratio; asserts nothing
 about time, but stops if reuse changes any objective.
@@ -27,9 +27,9 @@ sys.path.insert(0, str(HERE.parent))
 import bench_lp  # noqa: E402
 
 from models.data import ScenarioData  # noqa: E402
-from optimizer.batch import Planner  # noqa: E402
-from optimizer.compare import run_comparison  # noqa: E402
-from optimizer.loader import load_workbook  # noqa: E402
+from optimizer.planning.batch import BatchPlanner  # noqa: E402
+from optimizer.planning.compare import run_comparison  # noqa: E402
+from optimizer.workbook.load import load_workbook  # noqa: E402
 
 
 def strategies(base: ScenarioData) -> dict[str, ScenarioData]:
@@ -52,7 +52,7 @@ def strategies(base: ScenarioData) -> dict[str, ScenarioData]:
 
 
 def run(variants: dict[str, ScenarioData], reuse: bool) -> tuple[float, dict[str, float]]:
-    planner = Planner(reuse=reuse)  # in this process: reuse alone is measured here
+    planner = BatchPlanner(reuse=reuse)  # in this process: reuse alone is measured here
     start = time.perf_counter()
     planned = planner.plan(list(variants.values()), list(variants))
     objectives = {name: run.objective for name, (run, _) in zip(variants, planned, strict=True)}

@@ -24,15 +24,15 @@ rate. Shortfall is allowed, so the LP is always feasible.
 
 Two paths solve the same LP, both timed in the same process, turn by turn:
 
-  coprocure  ``optimizer.plan.plan(data, check=False)``: build the index and the Pyomo
+  coprocure  ``optimizer.solving.plan.solve_plan(data, check=False)``: build the index and the Pyomo
              model (``build_s``), compile with Pyomo's standard-form compiler
              (``compile_s``), pass to HiGHS and solve (``solve_s``), extract the result
              tables (``extract_s``); end to end is the wall time of the call. The
-             checker (``optimizer.checker.check_plan``) is timed separately.
+             checker (``optimizer.solving.checker.check_plan``) is timed separately.
   raw        the same LP built directly from the ScenarioData as numpy/scipy arrays by
              the vectorised builder below (same columns, rows, bounds and discounted
              costs), passed to highspy in one ``passModel`` call with the same options
-             (``optimizer.solve.HIGHS_OPTIONS``), solved, and read back into comparable
+             (``optimizer.solving.highs.HIGHS_OPTIONS``), solved, and read back into comparable
              pandas tables (purchases, transfers, stock, supply with capacity duals,
              binding rows with duals, cost breakdown, per-buyer figures; no prose).
 
@@ -90,8 +90,8 @@ DEFAULT_REPEAT = {"small": 3, "medium": 3, "large": 1}
 TARGET_E2E = {"medium": 1.30, "large": 1.10}
 TARGET_MEMORY = 1.5
 OBJECTIVE_RTOL = 1e-6
-TOL = 1e-6  # positive flows, as in optimizer.results
-DUAL_EPS = 1e-7  # binding rows, as in optimizer.constraint_report
+TOL = 1e-6  # positive flows, as in optimizer.solving.extract
+DUAL_EPS = 1e-7  # binding rows, as in optimizer.solving.shadow_prices
 OPTIONS_ENV = "COPROCURE_BENCH_HIGHS_OPTIONS"
 
 MATERIALS = ("lithium", "cobalt", "nickel", "graphite", "manganese", "gallium", "germanium",
@@ -554,8 +554,8 @@ def build_raw(data: md.ScenarioData) -> RawLP:
 def _stdout_silenced() -> Iterator[None]:
     """HiGHS prints its banner on C-level stdout when the first Highs object is made.
 
-    The same as optimizer.solve's, repeated here on purpose: the raw path's memory child
-    must not import optimizer.solve, which imports Pyomo.
+    The same as optimizer.solving.highs's, repeated here on purpose: the raw path's memory child
+    must not import optimizer.solving.highs, which imports Pyomo.
     """
     sys.stdout.flush()
     saved = os.dup(1)
@@ -570,11 +570,11 @@ def _stdout_silenced() -> Iterator[None]:
 
 
 def highs_options() -> dict[str, object]:
-    """optimizer.solve.HIGHS_OPTIONS; passed to memory children through the environment so
+    """optimizer.solving.highs.HIGHS_OPTIONS; passed to memory children through the environment so
     that the raw child does not import Pyomo."""
     if OPTIONS_ENV in os.environ:
         return json.loads(os.environ[OPTIONS_ENV])
-    from optimizer.solve import HIGHS_OPTIONS
+    from optimizer.solving.highs import HIGHS_OPTIONS
 
     return dict(HIGHS_OPTIONS)
 
@@ -609,7 +609,7 @@ def solve_raw(lp: RawLP, options: dict[str, object]) -> RawSolve:
 
 
 def extract_raw(lp: RawLP, solved: RawSolve) -> dict[str, Any]:
-    """Read the solution back into tables comparable with optimizer.results.extract."""
+    """Read the solution back into tables comparable with optimizer.solving.extract.extract."""
     import pandas as pd
 
     sol = solved.highs.getSolution()
@@ -726,15 +726,15 @@ def _measured(times: PathTimes) -> dict[str, float | None]:
 
 def run_project(data: md.ScenarioData, gc_paused: bool = False
                 ) -> tuple[dict[str, float], Any]:
-    """``plan(data, check=False)``; ``gc_paused`` runs it with the cyclic garbage collector
+    """``solve_plan(data, check=False)``; ``gc_paused`` runs it with the cyclic garbage collector
     disabled (a what-if: Pyomo's own writers pause it with pyomo.common.gc_manager)."""
-    from optimizer.plan import plan
+    from optimizer.solving.plan import solve_plan
 
     if gc_paused:
         gc.disable()
     try:
         t0 = time.perf_counter()
-        run = plan(data, check=False)
+        run = solve_plan(data, check=False)
         e2e = time.perf_counter() - t0
     finally:
         if gc_paused:
@@ -747,7 +747,7 @@ def run_project(data: md.ScenarioData, gc_paused: bool = False
 
 
 def run_check(data: md.ScenarioData, run: Any) -> tuple[float, int]:
-    from optimizer.checker import check_plan
+    from optimizer.solving.checker import check_plan
 
     res = run.result
     t0 = time.perf_counter()
@@ -850,7 +850,7 @@ def child_main(path: str, size: str, seed: int) -> int:
     generation of the scenario; ``peak_mib`` the peak of the whole process."""
     options = highs_options()
     if path == "coprocure":
-        import optimizer.plan  # noqa: F401  (import cost belongs to the path)
+        import optimizer.solving.plan  # noqa: F401  (import cost belongs to the path)
     else:
         import highspy  # noqa: F401
         import pandas  # noqa: F401
@@ -902,17 +902,17 @@ def profile_project(size: str, seed: int, top: int) -> None:
     import cProfile
     import pstats
 
-    from optimizer.plan import plan
+    from optimizer.solving.plan import solve_plan
 
     data = make_scenario(size, seed)
-    plan(data, check=False)  # warm imports and caches
+    solve_plan(data, check=False)  # warm imports and caches
     gc.collect()
     prof = cProfile.Profile()
     prof.enable()
-    plan(data, check=False)
+    solve_plan(data, check=False)
     prof.disable()
     for key in ("cumulative", "tottime"):
-        print(f"\n--- cProfile of plan(data, check=False) at {size}, sorted by {key} ---")
+        print(f"\n--- cProfile of solve_plan(data, check=False) at {size}, sorted by {key} ---")
         pstats.Stats(prof, stream=sys.stdout).strip_dirs().sort_stats(key).print_stats(top)
 
 
@@ -921,7 +921,7 @@ def verify_builder(examples: int) -> int:
     hypothesis): same rows, columns, nonzeros and optimal objective (1e-6 relative)."""
     from hypothesis import HealthCheck, given, settings
 
-    from optimizer.plan import plan
+    from optimizer.solving.plan import solve_plan
     from tests.factory import random_scenarios
 
     options = highs_options()
@@ -931,7 +931,7 @@ def verify_builder(examples: int) -> int:
               suppress_health_check=list(HealthCheck))
     @given(random_scenarios())
     def same_lp(data: md.ScenarioData) -> None:
-        run = plan(data, check=False)
+        run = solve_plan(data, check=False)
         if run.status.value != "optimal" or run.outcome is None or not run.outcome.lp.columns:
             seen["not optimal"] += 1
             return
@@ -960,15 +960,15 @@ def stage_breakdown(size: str, seed: int, repeat: int) -> dict[str, dict[str, fl
 
     from models import build as mb
     from models.index import build_index
-    from optimizer import solve as so
-    from optimizer.results import extract
+    from optimizer.solving import highs as so
+    from optimizer.solving.extract import extract
 
     # the calls of models.build.build_model, in its order (as of 2026-11-27)
     names = ("add_variables", "add_supply", "add_sharing", "add_stock_balance",
              "add_stockpile", "add_diversification", "add_budgets", "add_objective")
     steps = [(name, getattr(mb, name)) for name in names if hasattr(mb, name)]
     try:
-        from optimizer.constraint_report import constraint_table
+        from optimizer.solving.shadow_prices import constraint_table
     except ImportError:  # refactored away: skip that line
         constraint_table = None
     data = make_scenario(size, seed)

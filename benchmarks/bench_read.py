@@ -13,7 +13,7 @@ then every sheet is read fully with each reader:
   fastexcel         read_excel(path).load_sheet_by_name(name).to_pandas(); without pyarrow,
                     only load_sheet_by_name (cells parsed in Rust, never turned into Python
                     values), and labelled as such
-  project           optimizer.workbook.read_workbook(path), when importable
+  project           optimizer.workbook.read.read_workbook(path), when importable
 
 Each time is the best of K repeats (readers take turns, so a noisy spell on the shared
 machine hits all of them); ratios are against the fastest reader of the same run. Peak
@@ -122,7 +122,7 @@ def read_fastexcel_load(path: Path) -> Any:
 def read_project(path: Path) -> Any:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from optimizer.workbook import read_workbook
+    from optimizer.workbook.read import read_workbook
 
     return read_workbook(path)
 
@@ -150,7 +150,7 @@ def all_readers() -> list[Reader]:
         Reader("calamine", "python-calamine to_python()", read_calamine),
         Reader("openpyxl", "openpyxl read_only iter_rows(values_only)", read_openpyxl),
         fastexcel,
-        Reader("project", "optimizer.workbook.read_workbook()", read_project),
+        Reader("project", "optimizer.workbook.read.read_workbook()", read_project),
     ]
 
 
@@ -162,11 +162,11 @@ def project_reader_note() -> str | None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     try:
-        import optimizer.workbook as mod
+        import optimizer.workbook.read as mod
     except Exception as exc:
-        return f"optimizer.workbook not importable ({type(exc).__name__}: {exc})"
+        return f"optimizer.workbook.read not importable ({type(exc).__name__}: {exc})"
     if not callable(getattr(mod, "read_workbook", None)):
-        return "optimizer.workbook has no read_workbook(path)"
+        return "optimizer.workbook.read has no read_workbook(path)"
     return None
 
 

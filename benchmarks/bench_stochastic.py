@@ -23,8 +23,8 @@ from pyomo.common.gc_manager import PauseGC
 from models import data as md
 from models.index import build_index
 from models.stochastic import build_extensive_form, outlooks
-from optimizer.loader import load_workbook
-from optimizer.solve import compile_lp, new_highs, pass_lp
+from optimizer.solving.highs import compile_lp, new_highs, pass_lp
+from optimizer.workbook.load import load_workbook
 
 SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "japan-eu-2030.xlsx"
 

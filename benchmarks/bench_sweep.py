@@ -6,12 +6,12 @@ The medium synthetic scenario of `bench_lp.py`; the swept value is the capacity 
 offer tranche whose capacity is worth most (the largest capacity dual of the base
 solve), from 0.5x to 1.5x of its own value:
 
-1. coprocure's sweep path (`optimizer.parametric.parametric_sweep`): the Pyomo model
+1. coprocure's sweep path (`optimizer.solving.parametric.parametric_sweep`): the Pyomo model
    built once, compiled once by the parameterized standard-form compiler, each point
    re-solved warm in one HiGHS instance; results extracted and checked per point;
 2. raw highspy: the same LP as arrays (`bench_lp.build_raw`), passed once, the one row
    bound changed per point and re-solved warm, the result tables extracted per point;
-3. rebuilding per point: `optimizer.plan.plan` for every point.
+3. rebuilding per point: `optimizer.solving.plan.plan` for every point.
 
 Objectives must agree to 1e-6 relative. Reports seconds and ratios to raw; asserts
 nothing about time.
@@ -33,8 +33,8 @@ sys.path.insert(0, str(HERE.parent))
 
 import bench_lp  # noqa: E402
 
-from optimizer.parametric import parametric_sweep  # noqa: E402
-from optimizer.plan import plan  # noqa: E402
+from optimizer.solving.parametric import parametric_sweep  # noqa: E402
+from optimizer.solving.plan import solve_plan  # noqa: E402
 
 
 def raw_sweep(data, offer: int, values: np.ndarray) -> tuple[float, list[float]]:
@@ -91,7 +91,7 @@ def main() -> int:
     if not args.no_rebuild:
         start = time.perf_counter()
         for d in datas:
-            plan(d)
+            solve_plan(d)
         rebuild_s = time.perf_counter() - start
         print(f"  coprocure, rebuilt per point  {rebuild_s:8.2f} s   {rebuild_s / raw_s:.2f}x")
     return 0

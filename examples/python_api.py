@@ -5,8 +5,8 @@ Run from the repository root:  python examples/python_api.py
 
 from pathlib import Path
 
-from optimizer.coordination import plan_scenario
-from optimizer.loader import load_workbook
+from optimizer.planning.coordination import plan_coordinated
+from optimizer.workbook.load import load_workbook
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "japan-eu-2030.xlsx"
 
@@ -15,7 +15,7 @@ if loaded.errors:
     raise SystemExit("\n".join(issue.one_line() for issue in loaded.errors))
 
 for strategy in ("base", "crma-65"):
-    run = plan_scenario(loaded.scenario(strategy))
+    run = plan_coordinated(loaded.scenario(strategy))
     result = run.result
     print(f"{strategy}: {run.status}, total cost {result.total_cost:,.0f} USD (present value), "
           f"independent check {'passed' if not run.violations else 'FAILED'}")

@@ -1,23 +1,18 @@
 """Build the joint procurement LP: reads like a table of contents of SPEC section 3.
 
 ``build_model(data)`` is a pure function of validated :class:`~models.data.ScenarioData`:
-index sets first (sparse), then variables, then one call per constraint family, then
-the objective. Coordination modes other than ``joint`` are data transformations done
-by the application (each partner alone on its share of every offer), so the
-formulation is the same for all.
+index sets first (sparse), then variables, then each constraint family of
+:data:`models.families.FAMILIES` in order, then the objective. Coordination modes other
+than ``joint`` are data transformations done by the application (each partner alone on
+its share of every offer), so the formulation is the same for all.
 """
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.constraints.budget import add_budgets
-from models.constraints.diversification import add_diversification
-from models.constraints.sharing import add_sharing
-from models.constraints.stock import add_stock_balance
-from models.constraints.stockpile import add_stockpile
-from models.constraints.supply import add_supply
 from models.data import ScenarioData
+from models.families import FAMILIES
 from models.index import ModelIndex, build_index
 from models.objective import add_objective
 
@@ -30,12 +25,9 @@ def build_model(data: ScenarioData, ix: ModelIndex | None = None,
     m = model if model is not None else pyo.ConcreteModel(name=data.settings.name)
     m.ix = ix  # the index the model was built from, for mapping results back
     add_variables(m, ix)
-    add_supply(m, ix)            # 1, 2: pooled capacity with tiers, minimum offtake
-    add_sharing(m, ix)           # 8: transfers between partners
-    add_stock_balance(m, ix)     # 3: stock balance with lead times (7: routes in the index)
-    add_stockpile(m, ix)         # 4: floor and ceiling
-    add_diversification(m, ix)   # 5, 9: supplier/country/origin caps, hard or soft
-    add_budgets(m, ix)           # 6: budgets
+    for family in FAMILIES:      # models/families.py: the table of contents of SPEC 3
+        if family.add is not None:
+            family.add(m, ix)
     add_objective(m, ix)         # named cost components, discounted
     return m
 

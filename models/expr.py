@@ -18,7 +18,7 @@ def linear(terms: Iterable[tuple[float, object]], constant: float = 0.0):
     """sum(coef * var) + constant, for (coef, var) pairs; zero coefficients dropped.
 
     A coefficient may also be an expression of data held in a fixed variable (a swept
-    value, see optimizer/parametric.py); the sum is then built the ordinary way, since a
+    value, see optimizer/solving/parametric.py); the sum is then built the ordinary way, since a
     LinearExpression takes numbers only.
     """
     coefs, variables = [], []

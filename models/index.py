@@ -103,14 +103,13 @@ def build_index(data: ScenarioData) -> ModelIndex:
     lead: dict[tuple[str, str], int] = {}
     capacity: dict[tuple[str, str, str, int], float] = {}
     offtake: dict[tuple[str, str, str], float] = defaultdict(float)
-    offtake_src: dict[tuple[str, str, str], str] = {}
     for offer in data.offers:
         key = (offer.supplier, offer.material, offer.period, offer.tier)
         capacity[key] = offer.capacity
         src[("offer", *key)] = offer.src
         if offer.min_offtake > 0:
             offtake[key[:3]] += offer.min_offtake
-            offtake_src.setdefault(key[:3], offer.src)
+            src.setdefault(("offtake", *key[:3]), offer.src)
         if offer.supplier not in active or offer.capacity <= 0:
             continue
         for b in data.buyers:
@@ -133,7 +132,7 @@ def build_index(data: ScenarioData) -> ModelIndex:
     impossible = [
         (f"minimum offtake of {q:g} of {m} from {s} in {t} cannot be bought: the supplier is "
          "inactive, its routes are closed, or nothing it sells would arrive in time",
-         offtake_src[(s, m, t)])
+         src[("offtake", s, m, t)])
         for (s, m, t), q in offtake.items() if (s, m, t) not in sellable]
 
     for budget in data.budgets:

@@ -19,6 +19,8 @@ price, tariff and freight from the arcs' unit costs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pyomo.environ as pyo
 
 from models.expr import linear
@@ -31,17 +33,42 @@ def add_objective(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     d = ix.discount
     m.cost_purchase = pyo.Expression(expr=linear(
         (d[a[3]] * ix.arc_cost[a].unit, v) for a, v in zip(ix.arcs, m.purchases, strict=True)))
-    m.cost_holding = pyo.Expression(expr=linear(
-        (d[k[2]] * ix.holding.get(k, 0.0), m.stock[k]) for k in m.STOCK))
-    m.cost_transfer = pyo.Expression(expr=linear(
-        (d[k[3]] * ix.transfer_cost[k[:3]], m.transfer[k]) for k in m.TRANSFERS))
-    m.cost_shortfall = pyo.Expression(expr=linear(
-        (d[k[2]] * ix.shortage_penalty, m.short[k]) for k in m.SHORT))
-    m.cost_policy = pyo.Expression(expr=linear(
-        ((d[ix.caps[p].period] if ix.caps[p].period else 1.0) * ix.caps[p].policy.penalty,
-         m.cap_excess[p]) for p in m.SOFT_CAPS))
+    stock = zip(m.STOCK, m.stock.values(), strict=True)
+    moved = zip(m.TRANSFERS, m.transfer.values(), strict=True)
+    short = zip(m.SHORT, m.short.values(), strict=True)
+    m.cost_holding = pyo.Expression(expr=linear(holding_terms(ix, stock)))
+    m.cost_transfer = pyo.Expression(expr=linear(transfer_terms(ix, moved)))
+    m.cost_shortfall = pyo.Expression(expr=linear(shortfall_terms(ix, short)))
+    m.cost_policy = pyo.Expression(expr=linear(policy_terms(m, ix)))
     m.total_cost = pyo.Objective(
         expr=sum(component(m, name) for name in COST_COMPONENTS), sense=pyo.minimize)
+
+
+# The cost terms below are shared with each scenario of the extensive form
+# (models/stochastic.py): one statement of what holding, moving and lacking stock cost.
+Terms = list[tuple[float, object]]
+
+
+def holding_terms(ix: ModelIndex, stock: Iterable[tuple[tuple, object]]) -> Terms:
+    d = ix.discount
+    return [(d[k[2]] * ix.holding.get(k, 0.0), v) for k, v in stock]
+
+
+def transfer_terms(ix: ModelIndex, moved: Iterable[tuple[tuple, object]]) -> Terms:
+    d = ix.discount
+    return [(d[k[3]] * ix.transfer_cost[k[:3]], v) for k, v in moved]
+
+
+def shortfall_terms(ix: ModelIndex, short: Iterable[tuple[tuple, object]]) -> Terms:
+    d = ix.discount
+    return [(d[k[2]] * ix.shortage_penalty, v) for k, v in short]
+
+
+def policy_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> Terms:
+    """Soft-cap penalties: per period when the cap is per period, once over the horizon."""
+    d = ix.discount
+    return [((d[ix.caps[p].period] if ix.caps[p].period else 1.0) * ix.caps[p].policy.penalty,
+             m.cap_excess[p]) for p in m.SOFT_CAPS]
 
 
 def component(m: pyo.ConcreteModel, name: str) -> pyo.Expression:

@@ -58,10 +58,13 @@ import pyomo.environ as pyo
 
 from models.constraints.budget import add_budgets
 from models.constraints.diversification import add_diversification
+from models.constraints.stock import balance_rule
+from models.constraints.stockpile import ceiling_rule, floor_rule
 from models.constraints.supply import add_supply
 from models.data import ScenarioData
 from models.expr import linear
 from models.index import ModelIndex, build_index
+from models.objective import holding_terms, policy_terms, shortfall_terms, transfer_terms
 
 
 @dataclass(frozen=True)
@@ -169,32 +172,15 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     stock = dict(zip(blk.STOCK, blk.stock.values(), strict=True))
     short = dict(zip(blk.SHORT, blk.short.values(), strict=True))
     moved = dict(zip(blk.TRANSFERS, blk.transfer.values(), strict=True))
-    flows_in, flows_out = defaultdict(list), defaultdict(list)
-    for key in ix.transfers:
-        flows_in[(key[1], key[2], key[3])].append(moved[key])
-        flows_out[(key[0], key[2], key[3])].append(moved[key])
-
-    def balance(_, b: str, mat: str, t: str):
-        i = ix.position[t]
-        terms = [(1.0, stock[b, mat, t])]
-        if i > 0:
-            terms.append((-1.0, stock[b, mat, ix.periods[i - 1]]))
-        terms += [(-c, v) for c, v in arrivals[(b, mat, t)]]
-        terms += [(-1.0, v) for v in flows_in[(b, mat, t)]]
-        terms += [(1.0, v) for v in flows_out[(b, mat, t)]]
-        dem = ix.demand.get((b, mat, t), 0.0)
-        if dem > 0:
-            terms.append((-1.0, short[b, mat, t]))
-        return linear(terms) == -dem + (ix.initial.get((b, mat), 0.0) if i == 0 else 0.0)
-
-    blk.balance = pyo.Constraint(blk.STOCK, rule=balance)
+    blk.balance = pyo.Constraint(blk.STOCK, rule=balance_rule(ix, stock, short, moved,
+                                                              arrivals))
     # The reserve is for drawing on: its floor binds only when nothing goes wrong; after a
     # disruption, what is below the floor at the end of the horizon costs the penalty.
     floors = list(ix.floor) if first is None else []
-    blk.floor = pyo.Constraint(floors, rule=lambda _, *k: stock[k] >= ix.floor[k])
+    blk.floor = pyo.Constraint(floors, rule=floor_rule(ix, stock))
     blk.rebuild = pyo.Constraint(list(blk.GAP), rule=lambda _, *k: (
         ix.floor[k], linear([(1.0, stock[k]), (1.0, blk.gap[k])]), None))
-    blk.ceiling = pyo.Constraint(list(ix.ceiling), rule=lambda _, *k: stock[k] <= ix.ceiling[k])
+    blk.ceiling = pyo.Constraint(list(ix.ceiling), rule=ceiling_rule(ix, stock))
 
     terms = [(d[a[3]] * ix.arc_cost[a].unit * factor[i], x[i]) for i, a in enumerate(ix.arcs)]
     for i, var in spot_of.items():
@@ -203,9 +189,9 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
         spot_price = cost.price * pf.get(a[1:4], 1.0) * (1.0 + premium)
         tariff_rate = cost.tariff / cost.price if cost.price else 0.0
         terms.append((d[a[3]] * (spot_price * (1.0 + tariff_rate) + cost.freight), var))
-    terms += [(d[k[2]] * ix.holding.get(k, 0.0), v) for k, v in stock.items()]
-    terms += [(d[k[3]] * ix.transfer_cost[k[:3]], v) for k, v in moved.items()]
-    terms += [(d[k[2]] * ix.shortage_penalty, v) for k, v in short.items()]
+    terms += holding_terms(ix, stock.items())
+    terms += transfer_terms(ix, moved.items())
+    terms += shortfall_terms(ix, short.items())
     terms += [(d[last] * ix.shortage_penalty, blk.gap[k]) for k in blk.GAP]
     blk.cost = pyo.Expression(expr=linear(terms))
 
@@ -213,10 +199,7 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
 def add_expected_objective(m: pyo.ConcreteModel, ix: ModelIndex, scenarios: list[Outlook],
                            risk: str, data: ScenarioData) -> None:
     """Soft-cap penalties + expected scenario cost (+ lambda x CVaR for ``cvar``)."""
-    d = ix.discount
-    penalties = linear(
-        ((d[ix.caps[p].period] if ix.caps[p].period else 1.0) * ix.caps[p].policy.penalty,
-         m.cap_excess[p]) for p in m.SOFT_CAPS)
+    penalties = linear(policy_terms(m, ix))
     expected = sum(o.probability * m.scenario[w].cost for w, o in enumerate(scenarios))
     m.cost_policy = pyo.Expression(expr=penalties)
     m.expected_cost = pyo.Expression(expr=expected)

@@ -21,7 +21,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from optimizer.issues import CoprocureError
+from optimizer.errors import CoprocureError
 
 WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,

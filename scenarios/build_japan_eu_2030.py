@@ -13,7 +13,7 @@ Run from anywhere (the output lands beside this script unless a path is given)::
 
 The data tables below are grouped per sheet, in the workbook's sheet order. Column names
 are never spelled here as headers: each sheet's header is the schema's column list
-(``optimizer.schema``) plus ``source`` and ``note``, and every row is checked against it.
+(``optimizer.workbook.schema``) plus ``source`` and ``note``, and every row is checked against it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # a fresh checkout runs without installing
 
-from optimizer.schema import ANNOTATIONS, SHEET_BY_NAME  # noqa: E402
+from optimizer.workbook.schema import ANNOTATIONS, SHEET_BY_NAME  # noqa: E402
 from optimizer.xlsx import atomic_workbook, write_table  # noqa: E402
 
 OUTPUT = HERE / "japan-eu-2030.xlsx"

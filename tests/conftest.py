@@ -1,19 +1,22 @@
-"""Shared fixtures: the template as a valid base workbook, and helpers to edit copies."""
+"""Shared fixtures: the template as a valid base workbook, helpers to edit copies, and the
+command line run as a planner runs it."""
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from optimizer.loader import LoadedWorkbook, load_workbook
-from optimizer.schema import ANNOTATIONS, SHEET_BY_NAME
-from optimizer.template import write_template
-from optimizer.workbook import col_letter
+from optimizer.workbook.load import LoadedWorkbook, load_workbook
+from optimizer.workbook.read import col_letter
+from optimizer.workbook.schema import ANNOTATIONS, SHEET_BY_NAME
+from optimizer.workbook.template import write_template
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "scenarios" / "japan-eu-2030.xlsx"
@@ -75,3 +78,11 @@ def digest(path: Path) -> str:
 
 def has_lo() -> bool:
     return shutil.which("soffice") is not None
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess:
+    """``coprocure ARGS`` in a fresh interpreter; never a traceback, whatever the exit code."""
+    proc = subprocess.run([sys.executable, "-m", "optimizer.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    return proc

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests import crafted
-from tests.conftest import SHIPPED, digest, set_cell
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "optimizer.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
-    assert "Traceback" not in proc.stderr + proc.stdout
-    return proc
+from tests.conftest import SHIPPED, digest, run, set_cell
 
 
 def test_help_lists_commands_each_with_an_example() -> None:

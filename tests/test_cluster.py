@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 
 from models.data import DisruptionScenario, Shock
-from optimizer.cluster import ClusterError, DaskExecutor
-from optimizer.coordination import plan_scenario
-from optimizer.executor import Failed, Job, Tracker
-from optimizer.loader import load_workbook
-from optimizer.stress import stress_jobs, stress_plan, stress_result
+from optimizer.planning.coordination import plan_coordinated
+from optimizer.planning.stress import stress_jobs, stress_plan, stress_result
+from optimizer.runs.cluster import ClusterError, DaskExecutor
+from optimizer.runs.executor import Failed, Job, Tracker
+from optimizer.workbook.load import load_workbook
 from tests.conftest import ROOT, SHIPPED
 
 pytest.importorskip("distributed", reason="the test extra installs dask[distributed]")
@@ -138,7 +138,7 @@ def test_jobs_run_on_both_workers_and_a_failing_job_names_itself(cluster):
     with DaskExecutor(cluster.address) as ex:
         assert ex.parallelism == 2 and not ex.notes
         pids = ex.map([Job(f"pid {i}", _pid_after, (0.2,)) for i in range(12)])
-        bad = ex.map([Job("strategy broken", plan_scenario, (None,))])
+        bad = ex.map([Job("strategy broken", plan_coordinated, (None,))])
     assert len(set(pids)) == 2 and os.getpid() not in pids
     assert isinstance(bad[0], Failed) and bad[0].label == "strategy broken"
     assert "AttributeError" in bad[0].reason
@@ -151,7 +151,7 @@ def _pid_after(seconds: float) -> int:
 
 def test_a_worker_killed_mid_batch_costs_a_retry_not_the_batch(cluster):
     data = load_workbook(SHIPPED).scenario()
-    run = plan_scenario(replace(data, disruptions=many_disruptions(data, 60)))
+    run = plan_coordinated(replace(data, disruptions=many_disruptions(data, 60)))
     here = stress_plan(run.result)
     with DaskExecutor(cluster.address) as ex:
         pids = ex.client.run(os.getpid)

@@ -15,17 +15,16 @@ import pytest
 from hypothesis import given, settings
 
 from models import data as md
-from optimizer.coordination import plan_scenario
-from optimizer.loader import load_workbook
-from optimizer.shapley import (
+from optimizer.planning.coordination import plan_coordinated
+from optimizer.planning.shapley import (
     coalition_scenario,
     coordination_value,
     core_violations,
     shapley_value,
 )
-from tests.conftest import edit, has_lo
+from optimizer.workbook.load import load_workbook
+from tests.conftest import edit, has_lo, run
 from tests.factory import checked_objective, random_scenarios, scenario
-from tests.test_cli import run
 
 PROPS = settings(max_examples=20, deadline=None)
 
@@ -46,7 +45,7 @@ def test_joint_never_costs_more_than_planning_alone(data: md.ScenarioData) -> No
 
 
 def solve_all(scenarios: list[md.ScenarioData]) -> list[float | None]:
-    return [plan_scenario(s, check=True).objective for s in scenarios]
+    return [plan_coordinated(s, check=True).objective for s in scenarios]
 
 
 @PROPS
@@ -181,7 +180,7 @@ def test_comparison_figures_equal_solve(compared: tuple[dict, Path], template_fi
     summary, _ = compared
     loaded = load_workbook(template_file)
     for name in ("base", "independent", "crma-65", "stock-90d", "no-china"):
-        direct = plan_scenario(loaded.scenario(name))
+        direct = plan_coordinated(loaded.scenario(name))
         assert summary["strategies"][name]["objective"] == pytest.approx(direct.objective,
                                                                          rel=1e-12)
 
@@ -213,7 +212,7 @@ def test_libreoffice_renders_every_chart(compared: tuple[dict, Path], tmp_path: 
 
 
 def test_an_infeasible_strategy_is_a_row_not_an_abort(book: Path) -> None:
-    from optimizer.compare import metrics, run_comparison
+    from optimizer.planning.compare import metrics, run_comparison
 
     edit(book, lambda wb: wb["Strategies"].append(
         ["hoard", "Stockpile", "buyer=Japan; material=Dy oxide", "min_level", 100000]))

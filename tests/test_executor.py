@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 
 from models.data import DisruptionScenario, Shock
-from optimizer.compare import metrics, run_comparison
-from optimizer.coordination import plan_scenario
-from optimizer.executor import ATTEMPTS, Executor, Failed, Job, Tracker, chunked
-from optimizer.loader import load_workbook
-from optimizer.local_pool import LocalExecutor
-from optimizer.stress import stress_plan
+from optimizer.planning.compare import metrics, run_comparison
+from optimizer.planning.coordination import plan_coordinated
+from optimizer.planning.stress import stress_plan
+from optimizer.runs.executor import ATTEMPTS, Executor, Failed, Job, Tracker, chunked
+from optimizer.runs.local_pool import LocalExecutor
+from optimizer.workbook.load import load_workbook
 from tests.conftest import SHIPPED
 
 # Job functions live at module level: spawned workers import them by name.
@@ -147,7 +147,7 @@ def test_stress_of_many_scenarios_is_identical_on_local_workers(shipped):
                                                       price_factor=1 + (i % 3) / 2)
                                                 for k in range(3)))
         for i in range(30))
-    run = plan_scenario(replace(data, disruptions=disruptions))
+    run = plan_coordinated(replace(data, disruptions=disruptions))
     here = stress_plan(run.result)
     with LocalExecutor(2) as ex:
         there = stress_plan(run.result, executor=ex)
@@ -156,7 +156,7 @@ def test_stress_of_many_scenarios_is_identical_on_local_workers(shipped):
 
 
 def test_a_grid_sweep_on_local_workers_equals_the_one_in_this_process(shipped):
-    from optimizer.sweep import parse_vary, run_sweep, sweep_table
+    from optimizer.planning.sweep import parse_vary, run_sweep, sweep_table
 
     varies = [parse_vary("Policies:policy=country-cap:share=0.6:1.0:3"),
               parse_vary("Stockpile::min_days=30:90:3")]

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimizer.issues import CODES, InputError
-from optimizer.loader import load_workbook
+from optimizer.errors import CODES, InputError
+from optimizer.workbook.load import load_workbook
 from tests.conftest import SHIPPED
 
 SHEET_LEVEL = {"sheet-missing", "sheet-unknown", "sheet-duplicate", "sheet-hidden", "sheet-empty",

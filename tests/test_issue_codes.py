@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from optimizer import workbook as workbook_module
-from optimizer.issues import CODES, InputError, Issue
+from optimizer.errors import CODES, InputError, Issue
+from optimizer.workbook import read as workbook_module
 from tests import crafted
 from tests.conftest import append_row, digest, edit, has_lo, letter, load, set_cell
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.formulas import recalculate
-from optimizer.loader import load_workbook
+from optimizer.workbook.formulas import recalculate
+from optimizer.workbook.load import load_workbook
 from tests.conftest import SHIPPED, has_lo
 
 pytestmark = pytest.mark.skipif(not has_lo(), reason="LibreOffice is not installed "

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 
 from models import data as md
-from optimizer.checker import check_plan
-from optimizer.plan import PlanRun, plan
-from optimizer.solve import Status
+from optimizer.solving.checker import check_plan
+from optimizer.solving.highs import Status
+from optimizer.solving.plan import PlanRun, solve_plan
 from tests.factory import scenario, settings
 
 
 def solved(data: md.ScenarioData) -> PlanRun:
-    run = plan(data)
+    run = solve_plan(data)
     assert run.status is Status.OPTIMAL
     assert run.violations == [], [str(v) for v in run.violations]
     return run
@@ -216,13 +216,13 @@ def test_impossible_minimum_offtake_is_infeasible_without_solving() -> None:
     data = scenario(suppliers=[("S", "X")], offers=[("S", "M", "t1", 10, 5, 1, 4)],
                     demand=[("B", "M", "t1", 10)],
                     routes=(md.Route("S", "B", 0.0, 0.0, 0, False),))
-    run = plan(data)
+    run = solve_plan(data)
     assert run.status is Status.INFEASIBLE and "minimum offtake" in run.reasons[0][0]
 
 
 def test_conflicting_floor_is_infeasible() -> None:
     """A floor of 50 with only 10 on offer and nothing in stock cannot be met."""
-    run = plan(scenario(suppliers=[("S", "X")], offers=[("S", "M", "t1", 10, 5)],
+    run = solve_plan(scenario(suppliers=[("S", "X")], offers=[("S", "M", "t1", 10, 5)],
                         demand=[("B", "M", "t1", 10)],
                         stock_rules=(md.StockRule("B", "M", "t1", 0.0, 50.0, None, 0.0),)))
     assert run.status is Status.INFEASIBLE

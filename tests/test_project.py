@@ -6,13 +6,13 @@ import shutil
 import subprocess
 import sys
 
-from optimizer.docs import DEFAULT_PATH, format_reference
+from optimizer.workbook.reference import DEFAULT_PATH, format_reference
 from tests.conftest import ROOT
 
 
 def test_format_reference_is_generated_from_the_schema() -> None:
     assert DEFAULT_PATH.read_text(encoding="utf-8") == format_reference(), (
-        "docs/workbook-format.md is stale: run python -m optimizer.docs")
+        "docs/workbook-format.md is stale: run python -m optimizer.workbook.reference")
 
 
 def test_ruff_is_clean() -> None:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 
 from models import data as md
-from optimizer.coordination import plan_scenario
-from optimizer.robust import plan_robust
-from optimizer.stress import stress_plan
+from optimizer.planning.coordination import plan_coordinated
+from optimizer.planning.robust import plan_robust
+from optimizer.planning.stress import stress_plan
 from tests.factory import random_disrupted, scenario
 from tests.factory import settings as make_settings
 
@@ -52,7 +52,7 @@ def test_closed_form_hedge(p: float, from_s: float, expected: float, evpi: float
 @PROPS
 @given(random_disrupted())
 def test_measures_are_non_negative_and_robust_beats_deterministic(data: md.ScenarioData) -> None:
-    deterministic = plan_scenario(data)
+    deterministic = plan_coordinated(data)
     robust = plan_robust(replace(data, settings=replace(data.settings, robust="expected")))
     assert robust.violations == []
     info = robust.result.extra["robust"]
@@ -79,7 +79,7 @@ def test_cvar_plan_approaches_expected_plan_as_the_weight_vanishes(data: md.Scen
 def test_a_scenario_of_probability_zero_changes_nothing(data: md.ScenarioData) -> None:
     data = replace(data, disruptions=tuple(replace(d, probability=0.0)
                                            for d in data.disruptions))
-    deterministic = plan_scenario(data)
+    deterministic = plan_coordinated(data)
     for risk in ("expected", "cvar"):
         robust = plan_robust(replace(data, settings=replace(data.settings, robust=risk)),
                              measures=False)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.issues import InputError
-from optimizer.loader import load_workbook
+from optimizer.errors import InputError
+from optimizer.workbook.load import load_workbook
 from tests import crafted
 from tests.conftest import digest
 
@@ -48,8 +48,8 @@ def test_zip_bomb_is_refused_from_the_directory_alone(tmp_path: Path) -> None:
     path = crafted.make_zip_bomb(tmp_path)
     code = (
         "import sys\n"
-        "from optimizer.loader import load_workbook\n"
-        "from optimizer.issues import InputError\n"
+        "from optimizer.workbook.load import load_workbook\n"
+        "from optimizer.errors import InputError\n"
         "try:\n    load_workbook(sys.argv[1])\nexcept InputError as e:\n"
         "    print(e.issues[0].code)\n"
         # VmHWM, not ru_maxrss: that survives exec and counts the parent's peak (pytest's)

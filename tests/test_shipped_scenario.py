@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.loader import LoadedWorkbook, load_workbook
-from optimizer.schema import SHEETS
+from optimizer.workbook.load import LoadedWorkbook, load_workbook
+from optimizer.workbook.schema import SHEETS
 from tests.conftest import ROOT, SHIPPED
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from optimizer.loader import load_workbook
-from optimizer.plan import plan
-from tests.conftest import SHIPPED, append_row, digest, edit, set_cell
-from tests.test_cli import run
+from optimizer.solving.plan import solve_plan
+from optimizer.workbook.load import load_workbook
+from tests.conftest import SHIPPED, append_row, digest, edit, run, set_cell
 
 SHEETS = ["Summary", "Purchases", "Stockpile", "Shortfalls", "Supply", "Transfers",
           "Constraints", "Run"]
@@ -87,7 +87,7 @@ def test_constraints_sheet_speaks_planner(shipped_solve: tuple[dict, Path]) -> N
 
 def test_cli_figures_equal_the_python_api(shipped_solve: tuple[dict, Path]) -> None:
     summary, _ = shipped_solve
-    direct = plan(load_workbook(SHIPPED).scenario("crma-65"))
+    direct = solve_plan(load_workbook(SHIPPED).scenario("crma-65"))
     assert summary["objective"] == pytest.approx(direct.objective, rel=1e-12)
 
 
@@ -148,7 +148,12 @@ def test_diagnose_names_the_conflicting_rows(book: Path) -> None:
 
 def test_diagnose_on_a_feasible_scenario() -> None:
     proc = run("diagnose", SHIPPED)
-    assert proc.returncode == 0 and "feasible" in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    # the whole phrase: "infeasible" must not pass for "feasible"
+    assert re.search(r"\bis feasible: every rule can be met\b", proc.stderr), proc.stderr
+    assert "infeasible" not in proc.stderr.lower()
+    data = json.loads(run("diagnose", SHIPPED, "--json").stdout)
+    assert data["feasible"] is True and data["conflict"] == [] and data["bends"] == []
 
 
 def test_unknown_strategy_is_a_located_input_error() -> None:

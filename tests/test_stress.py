@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 
 from models import data as md
-from optimizer.plan import plan
-from optimizer.stress import stress_plan
+from optimizer.planning.stress import stress_plan
+from optimizer.solving.plan import solve_plan
 from tests.factory import random_scenarios, scenario
 from tests.factory import settings as make_settings
 
@@ -20,7 +20,7 @@ def test_half_capacity_known_answer() -> None:
     data = scenario(suppliers=[("S", "X")], offers=[("S", "M", "t1", 100, 10)],
                     demand=[("B", "M", "t1", 80)], disruptions=(shock,),
                     settings=make_settings(shortage_penalty=1000.0))
-    run = plan(data)
+    run = solve_plan(data)
     assert run.objective == pytest.approx(800)
     result = stress_plan(run.result)
     by_name = {s.scenario: s for s in result.scenarios}
@@ -44,7 +44,7 @@ def test_reserve_is_drawn_and_the_gap_costs_at_the_end() -> None:
                     demand=[("B", "M", t, 10) for t in ("t1", "t2")], stock_rules=rules,
                     initial_stock=(md.InitialStock("B", "M", 20.0),), disruptions=(shock,),
                     settings=make_settings(shortage_penalty=100.0))
-    run = plan(data)
+    run = solve_plan(data)
     assert run.objective == pytest.approx(200)
     cut = {s.scenario: s for s in stress_plan(run.result).scenarios}["cut"]
     assert cut.shortfall == pytest.approx(0)
@@ -55,7 +55,7 @@ def test_reserve_is_drawn_and_the_gap_costs_at_the_end() -> None:
 @settings(max_examples=25, deadline=None)
 @given(random_scenarios())
 def test_no_disruption_reproduces_the_plan_cost(data: md.ScenarioData) -> None:
-    run = plan(data)
+    run = solve_plan(data)
     stressed = stress_plan(run.result).scenarios[0]
     assert stressed.scenario == "no disruption"
     assert stressed.cost == pytest.approx(run.objective, rel=1e-7, abs=1e-6)
@@ -69,8 +69,7 @@ def test_stress_cli_on_the_shipped_scenario(tmp_path) -> None:
 
     import openpyxl
 
-    from tests.conftest import SHIPPED
-    from tests.test_cli import run
+    from tests.conftest import SHIPPED, run
 
     out = tmp_path / "stress.xlsx"
     proc = run("stress", SHIPPED, "-s", "base", "-s", "stock-90d", "-s", "robust", "-o", out,
@@ -94,8 +93,7 @@ def test_disruptions_from_another_workbook(tmp_path, book) -> None:
     """--disruptions takes the Disruptions sheet of another workbook."""
     import shutil
 
-    from tests.conftest import set_cell
-    from tests.test_cli import run
+    from tests.conftest import run, set_cell
 
     other = tmp_path / "shocks.xlsx"
     shutil.copyfile(book, other)

@@ -9,11 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from optimizer.coordination import plan_scenario
-from optimizer.loader import load_workbook
-from optimizer.sweep import CURVES, Vary, parse_vary, run_sweep, sweep_table
-from tests.conftest import SHIPPED, append_row, set_cell
-from tests.test_cli import run
+from optimizer.planning.coordination import plan_coordinated
+from optimizer.planning.sweep import CURVES, Vary, parse_vary, run_sweep, sweep_table
+from optimizer.workbook.load import load_workbook
+from tests.conftest import SHIPPED, append_row, run, set_cell
 
 
 def objectives(table) -> list[float]:
@@ -48,7 +47,7 @@ def test_every_point_equals_a_fresh_solve_of_the_overridden_workbook(book: Path)
     table = sweep_table([vary], run_sweep(loaded, [vary]))
     for value, objective in zip(vary.values, table["objective"], strict=True):
         set_cell(book, "Stockpile", 2, "min_days", value)  # Japan's row in the template
-        fresh = plan_scenario(load_workbook(book).scenario())
+        fresh = plan_coordinated(load_workbook(book).scenario())
         assert objective == pytest.approx(fresh.objective, rel=1e-7)
 
 
@@ -93,7 +92,7 @@ def test_bad_vary_is_a_located_input_error(template_file: Path) -> None:
 def test_compiled_once_sweep_equals_fresh_solves(text: str) -> None:
     """Right-hand-side and cap-share sweeps take the compile-once path; every point equals
     planning the overridden scenario from scratch, and passes the checker."""
-    from optimizer.sweep import scenario_at
+    from optimizer.planning.sweep import scenario_at
 
     loaded = load_workbook(SHIPPED)
     vary = parse_vary(text)
@@ -102,7 +101,7 @@ def test_compiled_once_sweep_equals_fresh_solves(text: str) -> None:
         assert point.run.options.get("parametric") is True
         assert point.run.violations == []
         data, _ = scenario_at(loaded, "crma-65", [vary], point.values)
-        assert point.run.objective == pytest.approx(plan_scenario(data).objective, rel=1e-9)
+        assert point.run.objective == pytest.approx(plan_coordinated(data).objective, rel=1e-9)
 
 
 def test_demand_sweeps_fall_back_to_planning_every_point(template_file: Path) -> None:

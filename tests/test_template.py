@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.data import Demand, Offer
-from optimizer.fields import Kind
-from optimizer.schema import ANNOTATIONS, SETTINGS, SHEETS
+from optimizer.workbook.fields import Kind
+from optimizer.workbook.schema import ANNOTATIONS, SETTINGS, SHEETS
 from tests.conftest import edit, letter, load
 
 

@@ -20,6 +20,7 @@ from collections import defaultdict
 import pyomo.environ as pyo
 
 from models.expr import linear
+from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
 
 
@@ -30,3 +31,19 @@ def add_budgets(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.BUDGETS = pyo.Set(initialize=list(ix.budgets), dimen=2, ordered=True)
     m.budget = pyo.Constraint(m.BUDGETS, rule=lambda m, b, t: (
         linear(spend[(b, t)]) <= ix.budgets[b, t]))
+
+
+def _budget_row(ix: ModelIndex, k: tuple) -> Row:
+    b, t = k
+    return Row("budget", f"{b} may spend at most {ix.budgets[k]:,.6g} in {t}",
+               ix.src.get(("budget", *k), ""), "raise the budget", b, None, t, ix.budgets[k])
+
+
+def _budget_binding(ix: ModelIndex, k: tuple, price: float, b: Binding) -> str:
+    buyer, t = k
+    return (f"{buyer}'s budget in {t} ({ix.budgets[k]:,.0f} {b.currency}) is spent: one more "
+            f"{b.currency} of budget would save {price:,.2f} {b.currency}")
+
+
+BUDGET = Family("budget", "6", "budget", Sense.LE, "Budgets", add_budgets, _budget_row,
+                _budget_binding)

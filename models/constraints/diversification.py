@@ -23,9 +23,11 @@ symbol         meaning                              Pyomo
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from models.expr import linear
+from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
 
 
@@ -46,3 +48,29 @@ def add_diversification(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
         return linear(terms) <= 0.0
 
     m.share_cap = pyo.Constraint(m.CAPS, rule=cap)
+
+
+def _cap_row(ix: ModelIndex, k: tuple) -> Row:
+    cap = ix.caps[k[0]]
+    pol = cap.policy
+    whose = f"{pol.buyer}'s" if pol.buyer else "the coalition's"
+    when = f"in {cap.period}" if cap.period else "over the horizon"
+    return Row(f"{pol.kind} '{pol.name}'", f"at most {pol.share:.0%} of {whose} {pol.material}"
+               f" purchases {when} from {pol.target}", pol.src,
+               f"allow more from {pol.target} under this cap", pol.buyer or "coalition",
+               pol.material, cap.period or "horizon", pol.share)
+
+
+def _cap_binding(ix: ModelIndex, k: tuple, price: float, b: Binding) -> str:
+    cap = ix.caps[k[0]]
+    pol = cap.policy
+    counted = float(np.asarray(b.bought)[list(cap.counted)].sum())
+    whose = f"{pol.buyer}'s" if pol.buyer else "the coalition's"
+    when = f"in {cap.period}" if cap.period else "over the horizon"
+    return (f"{whose} {pol.share:.0%} cap on {pol.target} for {pol.material} {when} costs "
+            f"{price:,.0f} {b.currency} per {ix.unit} it moves away from {pol.target}; loosening "
+            f"it by one percentage point saves about {price * 0.01 * counted:,.0f} {b.currency}")
+
+
+SHARE_CAP = Family("diversification cap", "5, 9", "share_cap", Sense.LE, "Policies",
+                   add_diversification, _cap_row, _cap_binding)

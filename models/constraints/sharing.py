@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from models.family import Family, Row, Sense
 from models.index import ModelIndex
 
 
@@ -26,3 +27,16 @@ def add_sharing(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.TRANSFERS = pyo.Set(initialize=ix.transfers, dimen=4, ordered=True)
     m.transfer = pyo.Var(m.TRANSFERS, domain=pyo.NonNegativeReals,
                          bounds=lambda m, g, r, mat, t: (0, ix.transfer_limit[g, r, mat]))
+
+
+def _limit_row(ix: ModelIndex, k: tuple) -> Row:
+    g, r, mat, t = k
+    return Row("sharing limit", f"at most {ix.transfer_limit[(g, r, mat)]:,.6g} {ix.unit} of "
+               f"{mat} may move from {g} to {r} in {t}", ix.src.get(("sharing", g, r, mat), ""),
+               "raise the sharing limit", r, mat, t, ix.transfer_limit[(g, r, mat)])
+
+
+SHARING_LIMIT = Family(
+    "sharing limit", "8", "transfer", Sense.LE, "Sharing", add_sharing, _limit_row,
+    unreported="a bound on one variable, not a row: its value shows in the Transfers sheet",
+    bound=True)

@@ -23,39 +23,76 @@ symbol             meaning                           Pyomo
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import pyomo.environ as pyo
 
 from models.expr import linear
+from models.family import Family, Row, Sense
 from models.index import ModelIndex
 
 
 def add_stock_balance(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     arrivals = defaultdict(list)
     for arc, var in zip(ix.arcs, m.purchases, strict=True):
-        arrivals[(arc[0], arc[2], ix.arrival[arc])].append(var)
-    flows_in, flows_out = defaultdict(list), defaultdict(list)
-    for key in ix.transfers:
-        g, r, mat, t = key
-        flows_in[(r, mat, t)].append(key)
-        flows_out[(g, mat, t)].append(key)
-
+        arrivals[(arc[0], arc[2], ix.arrival[arc])].append((1.0, var))
     stock = dict(zip(m.STOCK, m.stock.values(), strict=True))
     short = dict(zip(m.SHORT, m.short.values(), strict=True))
     moved = dict(zip(m.TRANSFERS, m.transfer.values(), strict=True))
+    m.balance = pyo.Constraint(m.STOCK, rule=balance_rule(ix, stock, short, moved, arrivals))
 
-    def balance(m: pyo.ConcreteModel, b: str, mat: str, t: str):
+
+def balance_rule(ix: ModelIndex, stock: dict, short: dict, moved: dict,
+                 arrivals: dict[tuple[str, str, str], list[tuple[float, object]]]) -> Callable:
+    """The balance row of key (b, m, t): shared by the plan and by every scenario of the
+    extensive form (:mod:`models.stochastic`), whose arrivals scale contracts by a
+    capacity factor and add spot purchases.
+
+    ``stock``, ``short`` and ``moved`` map keys to their variables; ``arrivals`` maps
+    (b, m, t) to (coefficient, variable) pairs of what arrives then.
+    """
+    flows_in, flows_out = defaultdict(list), defaultdict(list)
+    for key, var in moved.items():
+        g, r, mat, t = key
+        flows_in[(r, mat, t)].append(var)
+        flows_out[(g, mat, t)].append(var)
+
+    def balance(_: pyo.Block, b: str, mat: str, t: str):
         i = ix.position[t]
         terms = [(1.0, stock[b, mat, t])]
         if i > 0:
             terms.append((-1.0, stock[b, mat, ix.periods[i - 1]]))
-        terms += [(-1.0, v) for v in arrivals[(b, mat, t)]]
-        terms += [(-1.0, moved[k]) for k in flows_in[(b, mat, t)]]
-        terms += [(1.0, moved[k]) for k in flows_out[(b, mat, t)]]
+        terms += [(-c, v) for c, v in arrivals[(b, mat, t)]]
+        terms += [(-1.0, v) for v in flows_in[(b, mat, t)]]
+        terms += [(1.0, v) for v in flows_out[(b, mat, t)]]
         d = ix.demand.get((b, mat, t), 0.0)
         if d > 0:
             terms.append((-1.0, short[b, mat, t]))
         rhs = -d + (ix.initial.get((b, mat), 0.0) if i == 0 else 0.0)
         return linear(terms) == rhs
 
-    m.balance = pyo.Constraint(m.STOCK, rule=balance)
+    return balance
+
+
+def _balance_row(ix: ModelIndex, k: tuple) -> Row:
+    b, mat, t = k
+    return Row("stock balance", f"{b}'s {mat} stock in {t}: opening + arrivals + transfers - "
+               f"(demand {ix.demand.get(k, 0.0):,.6g} - shortfall) = closing", "",
+               "(a physical balance: never relaxed)", b, mat, t, ix.demand.get(k, 0.0))
+
+
+def _shortfall_row(ix: ModelIndex, k: tuple) -> Row:
+    b, mat, t = k
+    return Row("shortfall", f"{b} cannot run short of more than its {mat} demand in {t} "
+               f"({ix.demand[k]:,.6g} {ix.unit}): running short never creates stock", "",
+               "(built in: never relaxed)", b, mat, t, ix.demand[k])
+
+
+BALANCE = Family(
+    "stock balance", "3", "balance", Sense.EQ, "Demand", add_stock_balance, _balance_row,
+    unreported="a physical balance always holds with equality: its dual is the value of one "
+    "more unit of the material, not the price of a rule that could be loosened")
+SHORTFALL = Family(
+    "shortfall", "3", "short", Sense.LE, "Demand", None, _shortfall_row,
+    unreported="a bound built into the model (a shortfall never creates stock): never "
+    "loosened", bound=True)

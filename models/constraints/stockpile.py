@@ -20,13 +20,60 @@ in the planner's terms and a diagnosis can name the Stockpile row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyomo.environ as pyo
 
+from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
 
 
-def add_stockpile(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+def add_floor(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.FLOOR = pyo.Set(initialize=list(ix.floor), dimen=3, ordered=True)
-    m.floor = pyo.Constraint(m.FLOOR, rule=lambda m, *k: m.stock[k] >= ix.floor[k])
+    m.floor = pyo.Constraint(m.FLOOR, rule=floor_rule(ix, m.stock))
+
+
+def add_ceiling(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.CEILING = pyo.Set(initialize=list(ix.ceiling), dimen=3, ordered=True)
-    m.ceiling = pyo.Constraint(m.CEILING, rule=lambda m, *k: m.stock[k] <= ix.ceiling[k])
+    m.ceiling = pyo.Constraint(m.CEILING, rule=ceiling_rule(ix, m.stock))
+
+
+def floor_rule(ix: ModelIndex, stock) -> Callable:
+    """The floor row of key (b, m, t) on ``stock`` (the plan's, or one scenario's)."""
+    return lambda _, *k: stock[k] >= ix.floor[k]
+
+
+def ceiling_rule(ix: ModelIndex, stock) -> Callable:
+    return lambda _, *k: stock[k] <= ix.ceiling[k]
+
+
+def _floor_row(ix: ModelIndex, k: tuple) -> Row:
+    b, mat, t = k
+    return Row("stockpile floor", f"{b}'s {mat} reserve at the end of {t} must be at least "
+               f"{ix.floor[k]:,.6g} {ix.unit}", ix.src.get(("stock", *k), ""),
+               "lower the floor", b, mat, t, ix.floor[k])
+
+
+def _floor_binding(ix: ModelIndex, k: tuple, price: float, b: Binding) -> str:
+    buyer, mat, t = k
+    return (f"{buyer}'s {mat} reserve floor in {t} ({ix.floor[k]:,.1f} {ix.unit}) costs "
+            f"{price:,.0f} {b.currency} per {ix.unit} of reserve")
+
+
+def _ceiling_row(ix: ModelIndex, k: tuple) -> Row:
+    b, mat, t = k
+    return Row("storage ceiling", f"{b}'s {mat} stock at the end of {t} may be at most "
+               f"{ix.ceiling[k]:,.6g} {ix.unit}", ix.src.get(("stock", *k), ""),
+               "raise the ceiling", b, mat, t, ix.ceiling[k])
+
+
+def _ceiling_binding(ix: ModelIndex, k: tuple, price: float, b: Binding) -> str:
+    buyer, mat, t = k
+    return (f"{buyer}'s {mat} storage ceiling in {t} ({ix.ceiling[k]:,.0f} {ix.unit}) binds: "
+            f"one more {ix.unit} of storage would save {price:,.0f} {b.currency}")
+
+
+FLOOR = Family("stockpile floor", "4", "floor", Sense.GE, "Stockpile", add_floor, _floor_row,
+               _floor_binding)
+CEILING = Family("storage ceiling", "4", "ceiling", Sense.LE, "Stockpile", add_ceiling,
+                 _ceiling_row, _ceiling_binding)

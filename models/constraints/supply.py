@@ -29,22 +29,64 @@ from collections import defaultdict
 import pyomo.environ as pyo
 
 from models.expr import linear
+from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
 
 
-def add_supply(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+def add_capacity(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     tranche = defaultdict(list)
-    offer = defaultdict(list)
-    x = m.purchases
-    for arc, var in zip(ix.arcs, x, strict=True):
+    for arc, var in zip(ix.arcs, m.purchases, strict=True):
         tranche[arc[1:]].append(var)
-        offer[arc[1:4]].append(var)
     m.CAPACITY = pyo.Set(initialize=list(tranche), dimen=4, ordered=True)
     # relational rows (not (lb, body, ub) tuples): a bound may be an expression of a swept
-    # value held in a fixed variable (optimizer/parametric.py)
+    # value held in a fixed variable (optimizer/solving/parametric.py)
     m.capacity = pyo.Constraint(m.CAPACITY, rule=lambda m, *k: (
         linear((1.0, v) for v in tranche[k]) <= ix.capacity[k]))
+
+
+def add_min_offtake(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+    offer = defaultdict(list)
+    for arc, var in zip(ix.arcs, m.purchases, strict=True):
+        offer[arc[1:4]].append(var)
     keys = [k for k in ix.offtake if k in offer]
     m.OFFTAKE = pyo.Set(initialize=keys, dimen=3, ordered=True)
     m.min_offtake = pyo.Constraint(m.OFFTAKE, rule=lambda m, *k: (
         linear((1.0, v) for v in offer[k]) >= ix.offtake[k]))
+
+
+def add_supply(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
+    """Both families: contracts within capacity and minimum offtake."""
+    add_capacity(m, ix)
+    add_min_offtake(m, ix)
+
+
+def _capacity_row(ix: ModelIndex, k: tuple) -> Row:
+    s, mat, t, tier = k
+    return Row("supplier capacity", f"{s} offers at most {ix.capacity[k]:,.6g} {ix.unit} of "
+               f"{mat} in {t} (tier {tier})", ix.src.get(("offer", *k), ""),
+               "raise the capacity", None, mat, t, ix.capacity[k])
+
+
+def _capacity_binding(ix: ModelIndex, k: tuple, price: float, b: Binding) -> str:
+    s, mat, t, tier = k
+    return (f"{s}'s {mat} capacity in {t} (tier {tier}, {ix.capacity[k]:,.0f} {ix.unit}) is "
+            f"used up: one more {ix.unit} would save {price:,.0f} {b.currency}")
+
+
+def _offtake_row(ix: ModelIndex, k: tuple) -> Row:
+    s, mat, t = k
+    return Row("minimum offtake", f"at least {ix.offtake[k]:,.6g} {ix.unit} of {mat} must be "
+               f"bought from {s} in {t}", ix.src.get(("offtake", *k), ""),
+               "lower the minimum offtake", None, mat, t, ix.offtake[k])
+
+
+def _offtake_binding(ix: ModelIndex, k: tuple, price: float, b: Binding) -> str:
+    s, mat, t = k
+    return (f"the minimum offtake of {ix.offtake[k]:,.0f} {ix.unit} of {mat} from {s} in {t}"
+            f" costs {price:,.0f} {b.currency} per {ix.unit} more than buying elsewhere")
+
+
+CAPACITY = Family("supplier capacity", "1", "capacity", Sense.LE, "Supply", add_capacity,
+                  _capacity_row, _capacity_binding)
+MIN_OFFTAKE = Family("minimum offtake", "2", "min_offtake", Sense.GE, "Supply",
+                     add_min_offtake, _offtake_row, _offtake_binding)

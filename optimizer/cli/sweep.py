@@ -1,0 +1,101 @@
+"""`coprocure sweep`: one or two workbook values varied, or a named trade-off curve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from optimizer.cli.console import (
+    default_output,
+    err,
+    executor_for,
+    progress_bar,
+    run_action,
+    wide_console,
+)
+from optimizer.cli.options import (
+    JsonOpt,
+    OutputOpt,
+    QuietOpt,
+    Scenario,
+    SchedulerOpt,
+    StrategyOpt,
+    WorkersOpt,
+)
+from optimizer.errors import CoprocureError
+
+
+def sweep(
+    scenario: Scenario,
+    vary: Annotated[list[str] | None, typer.Option(
+        "--vary", help="SHEET:WHERE:COLUMN=START:STOP:STEPS, e.g. "
+        "'Policies:policy=country-cap:share=1.0:0.5:11' or 'Settings::discount_rate=0:0.1:6'. "
+        "Twice for a grid.")] = None,
+    curve: Annotated[str | None, typer.Option(
+        "--curve", help="A named trade-off curve: diversification (cost against the "
+        "largest share of any one country) or stockpile (cost against days of cover).")] = None,
+    strategy: StrategyOpt = "base", output: OutputOpt = None, as_json: JsonOpt = False,
+    quiet: QuietOpt = False, workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
+) -> None:
+    """Solve the scenario at every value of one or two workbook values and write the
+    curve (or grid) with a chart. Infeasible points are reported and the sweep goes on.
+
+    Example: coprocure sweep scenarios/japan-eu-2030.xlsx --curve diversification
+    """
+    run_action(lambda: run_sweep_command(scenario, vary or [], curve, strategy, output,
+                                         as_json, quiet, workers, scheduler), as_json)
+
+
+def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, strategy: str,
+                      output: Path | None, as_json: bool, quiet: bool,
+                      workers: int | None = None, scheduler: str | None = None) -> int:
+    from optimizer.planning.sweep import CURVES, parse_vary, run_sweep, sweep_table
+    from optimizer.reports.provenance import Provenance
+    from optimizer.reports.sweep import write_sweep
+    from optimizer.workbook.load import load_workbook
+
+    if bool(varies) == bool(curve) or len(varies) > 2:
+        raise CoprocureError("give one or two --vary, or one --curve (diversification or "
+                             "stockpile)")
+    extend = None
+    if curve:
+        if curve not in CURVES:
+            raise CoprocureError(f"unknown curve {curve!r}: diversification or stockpile")
+        parsed, extend = [CURVES[curve][0]], CURVES[curve][1]
+    else:
+        parsed = [parse_vary(v) for v in varies]
+    loaded = load_workbook(scenario)
+    show = not (quiet or as_json)
+    with executor_for(workers, scheduler, show) as executor, \
+            progress_bar(show, "solving") as tracker:
+        points = run_sweep(loaded, parsed, strategy, extend=extend, progress=tracker,
+                           executor=executor)
+    table = sweep_table(parsed, points)
+    s = loaded.scenario(strategy).settings
+    kind = f"sweep-{curve}" if curve else "sweep"
+    target = output or default_output(scenario, strategy, kind)
+    title = f"{s.name}: strategy {strategy}, " + " x ".join(v.label for v in parsed)
+    compiled_once = any(p.run is not None and p.run.options.get("parametric") for p in points)
+    prov = replace(Provenance.of(loaded, strategy), computed_on="this process (compiled once, "
+                   "solved warm)" if compiled_once else executor.description)
+    write_sweep(target, table, parsed, s.unit, s.currency, title, prov)
+    if as_json:
+        sys.stdout.write(json.dumps({"varied": [v.label for v in parsed],
+                                     "points": table.to_dict("records"),
+                                     "output": str(target)}, indent=2, default=str) + "\n")
+    elif not quiet:
+        out = Table(title=title)
+        shown = [c for c in table.columns if not c.startswith("cost_pv:")][:8]
+        for name in shown:
+            out.add_column(name, justify="right")
+        for row in table[shown].itertuples(index=False):
+            out.add_row(*[f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row])
+        wide_console().print(out)
+        err.print(f"wrote {target}")
+    return 0

@@ -1,0 +1,168 @@
+"""Solve the base and every strategy of a workbook and put the figures side by side.
+
+A strategy that cannot be planned is a row with its status and diagnosis, never the end
+of the run. The value of coordination (joint against each partner alone, and its
+Shapley split) is computed on the base workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from models.data import ScenarioData
+from optimizer.planning.batch import BatchPlanner
+from optimizer.planning.robust import robust_work
+from optimizer.planning.shapley import CoordinationValue, coordination_value
+from optimizer.planning.stress import StressResult, stress_jobs, stress_result
+from optimizer.runs.executor import Executor, Tracker, Work, run_works
+from optimizer.solving.diagnose import Diagnosis
+from optimizer.solving.plan import PlanRun
+from optimizer.workbook.load import LoadedWorkbook
+from optimizer.workbook.strategies import BASE, Change
+
+
+@dataclass
+class StrategyOutcome:
+    name: str
+    run: PlanRun
+    changes: list[Change]
+    diagnosis: Diagnosis | None = None
+    stress: StressResult | None = None  # the plan under every disruption scenario
+
+    @property
+    def ok(self) -> bool:
+        return self.run.result is not None and not self.run.violations
+
+
+@dataclass
+class Comparison:
+    loaded: LoadedWorkbook
+    outcomes: list[StrategyOutcome]
+    coordination: CoordinationValue | None
+    base_data: ScenarioData
+    notes: list[str] = field(default_factory=list)
+    executor: str = "this process"  # where the batches ran
+
+    def outcome(self, name: str) -> StrategyOutcome:
+        return next(o for o in self.outcomes if o.name == name)
+
+
+def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
+                   progress: Tracker | None = None, coordination: bool = True,
+                   reuse: bool = True, stress: bool = True, measures: bool = False,
+                   executor: Executor | None = None) -> Comparison:
+    """Three batches through ``executor``: the strategies' plans; every plan under the
+    disruption scenarios (robust plans: their stress test and measures); the Shapley
+    game's coalitions."""
+    executor = executor or Executor()
+    names = names or loaded.strategy_names
+    if BASE not in names:
+        names = [BASE, *names]  # differences are always against the base
+    scenarios = [loaded.scenario(name) for name in names]
+    planner = BatchPlanner(executor, reuse, progress)
+    planned = planner.plan(scenarios, [f"strategy {n}" for n in names], diagnose_infeasible=True)
+    outcomes = [StrategyOutcome(name, run, loaded.tables_for(name)[1], diagnosis)
+                for name, (run, diagnosis) in zip(names, planned, strict=True)]
+    _complete(outcomes, scenarios, stress, measures, executor, progress)
+    base = loaded.scenario(BASE)
+    value = None
+    notes = []
+    if coordination and len(base.buyers) > 1:
+        value = coordination_value(base, lambda batch: planner.costs(
+            batch, [f"coalition {'+'.join(d.buyers)}" for d in batch]))
+    elif len(base.buyers) == 1:
+        notes.append("one partner only: there is no coordination to value")
+    notes += [n for o in outcomes if o.stress for n in o.stress.notes]
+    return Comparison(loaded, outcomes, value, base, notes, executor.description)
+
+
+def _complete(outcomes: list[StrategyOutcome], scenarios: list[ScenarioData], stress: bool,
+              measures: bool, executor: Executor, progress: Tracker | None) -> None:
+    """The second batch: robust plans completed (their stress test, and with ``measures``
+    EVPI and VSS), every other plan stressed. A plan shared by equal strategies is
+    completed once."""
+    works: dict[int, Work] = {}
+    stressed: dict[int, StressResult] = {}
+    for o, data in zip(outcomes, scenarios, strict=True):
+        key = id(o.run)
+        if o.run.result is None or key in works:
+            continue
+        if "robust_objective" in o.run.result.extra:
+            works[key] = robust_work(data, o.run, measures, label=o.name)
+        elif stress and data.disruptions:
+            jobs = stress_jobs(o.run.result, label=o.name)
+            works[key] = Work(jobs, lambda results, key=key, jobs=jobs: stressed.__setitem__(
+                key, stress_result(jobs, results)))
+    run_works(executor, list(works.values()), progress)
+    if not stress:
+        return
+    for o, data in zip(outcomes, scenarios, strict=True):
+        if o.run.result is not None and data.disruptions:
+            robust = o.run.result.extra.get("robust")
+            o.stress = robust.stress if robust is not None else stressed[id(o.run)]
+
+
+def metrics(comparison: Comparison) -> pd.DataFrame:
+    """One row per strategy: the figures planners compare."""
+    rows = []
+    base_cost = None
+    base_partner: dict[str, float] = {}
+    for o in comparison.outcomes:
+        row: dict[str, object] = {"strategy": o.name, "status": str(o.run.status).upper()
+                                  if o.run.result is None else str(o.run.status)}
+        result = o.run.result
+        if result is not None:
+            coalition = result.buyers.set_index("buyer").loc["coalition"]
+            row.update({
+                "objective": result.objective,
+                "total_cost": result.total_cost,
+                # rounding can leave a few units' worth of noise on a plan without penalties
+                "penalties": _denoise(result.objective - result.total_cost, result.objective),
+                "cost_per_unit": coalition["cost_per_unit"],
+                "largest_country": coalition["largest_country"],
+                "largest_country_share": coalition["largest_country_share"],
+                "china_share": coalition["china_share"],
+                "hhi": coalition["hhi"],
+                "end_days_of_cover": coalition["end_days_of_cover"],
+                "shortfall": coalition["shortfall"],
+            })
+            for b, cost in result.buyers.set_index("buyer")["cost_pv"].items():
+                if b != "coalition":
+                    row[f"cost_pv:{b}"] = cost
+            if o.stress is not None:
+                row.update({"expected_cost": o.stress.expected_cost,
+                            "worst_cost": o.stress.worst_cost,
+                            "expected_shortfall": o.stress.expected_shortfall,
+                            "worst_shortfall": o.stress.worst_shortfall})
+            robust = result.extra.get("robust")
+            if robust is not None:
+                row.update({"evpi": robust.evpi, "vss": robust.vss})
+            if o.name == BASE:
+                base_cost = result.total_cost
+                base_partner = {k: v for k, v in row.items() if k.startswith("cost_pv:")}
+        else:
+            row["diagnosis"] = diagnosis_text(o)
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    if base_cost is not None and "total_cost" in df:
+        df["total_cost_vs_base"] = df["total_cost"] - base_cost
+        df["total_cost_vs_base_pct"] = df["total_cost_vs_base"] / base_cost
+        for key, cost in base_partner.items():
+            df[key.replace("cost_pv:", "cost_vs_base:")] = df[key] - cost
+    return df
+
+
+def _denoise(value: float, scale: float) -> float:
+    return 0.0 if abs(value) <= 1e-9 * max(1.0, abs(scale)) else value
+
+
+def diagnosis_text(o: StrategyOutcome) -> str:
+    if o.run.reasons:
+        return "; ".join(m + (f" [{src}]" if src else "") for m, src in o.run.reasons)
+    if o.diagnosis is None or not o.diagnosis.conflict:
+        return str(o.run.status)
+    rules = [f"{r.text}" + (f" [{r.workbook_row}]" if r.workbook_row else "")
+             for r in o.diagnosis.conflict if r.workbook_row][:6]
+    return "conflicting rules: " + "; ".join(rules)

@@ -1,0 +1,123 @@
+"""The results workbook of one plan (SPEC 7): Summary, Purchases, Stockpile, Shortfalls,
+Supply, Transfers, Constraints, Run. Written completely or not at all."""
+
+from __future__ import annotations
+
+import dataclasses
+import platform
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyomo.version
+
+from optimizer import __version__
+from optimizer.reports.provenance import Provenance
+from optimizer.reports.sheets import SheetWriter
+from optimizer.solving.highs import solver_version
+from optimizer.solving.plan import PlanRun
+from optimizer.xlsx import atomic_workbook, write_cell
+
+COST_LABELS = {"purchase": "purchases at offer prices", "tariff": "tariffs",
+               "freight": "freight", "holding": "holding stock",
+               "transfer": "transfers between partners", "shortfall": "shortfall penalty",
+               "policy": "soft-rule penalties"}
+
+
+def run_facts(run: PlanRun, prov: Provenance) -> list[tuple[str, Any]]:
+    """What the Run sheet and `--json` state about how a plan was made."""
+    data = run.result.scenario if run.result else None
+    facts: list[tuple[str, Any]] = [
+        ("tool", f"coprocure {__version__}"),
+        ("solver", solver_version()),
+        ("pyomo", pyomo.version.version),
+        ("python", platform.python_version()),
+        ("created (UTC)", prov.created),
+        ("input file", prov.input_file),
+        ("input sha256", prov.sha256),
+        ("strategy", prov.strategy),
+        ("status", str(run.status)),
+        ("objective (present value)", run.objective),
+        ("independent check", "passed" if not run.violations else
+         f"{len(run.violations)} violation(s)"),
+    ]
+    facts += [(f"time: {k.removesuffix('_s')} (s)", round(v, 4)) for k, v in run.timings.items()]
+    facts += [(f"HiGHS option {k}", v) for k, v in run.options.items()]
+    if data is not None:
+        facts += [(f"setting {k}", v) for k, v in dataclasses.asdict(data.settings).items()]
+    return facts
+
+
+def write_results(path: str | Path, run: PlanRun, prov: Provenance) -> None:
+    result = run.result
+    assert result is not None, "only a plan can be reported"
+    s = result.scenario.settings
+    with atomic_workbook(path) as wb:
+        w = SheetWriter(wb, s.unit, s.currency)
+        _summary(w, run, prov)
+        w.sheet("Purchases", result.purchases)
+        stock = result.stock.drop(columns=["holding_cost"])
+        w.sheet("Stockpile", stock)
+        w.sheet("Shortfalls", result.shortfalls,
+                note="Unmet demand per buyer, material and period (empty: none).")
+        w.sheet("Supply", _annotated(result.supply, prov),
+                note="Offers, how much of each was bought, and what one more unit of capacity "
+                     "would save.")
+        w.sheet("Transfers", result.transfers)
+        w.sheet("Constraints", _annotated(result.constraints, prov),
+                note="Binding rules and their shadow prices (present value).")
+        ws = w.add_sheet("Run")
+        for i, (key, value) in enumerate(run_facts(run, prov)):
+            ws.write_string(i, 0, key, w.bold)
+            write_cell(ws, i, 1, value)
+        w._widen(ws, 0, 50)
+        ws.set_column(1, 1, 80)
+
+
+def _annotated(df: pd.DataFrame, prov: Provenance) -> pd.DataFrame:
+    """Add the workbook row's own source and note beside each output row."""
+    key = "source_row" if "source_row" in df.columns else "workbook_row"
+    if key not in df.columns or not prov.annotations:
+        return df
+    out = df.copy()
+    out["source"] = out[key].map(lambda r: prov.annotations.get(r, (None, None))[0])
+    out["note"] = out[key].map(lambda r: prov.annotations.get(r, (None, None))[1])
+    return out
+
+
+def _summary(w: SheetWriter, run: PlanRun, prov: Provenance) -> None:
+    result = run.result
+    s = result.scenario.settings
+    ws = w.add_sheet("Summary")
+    ws.write_string(0, 0, f"{s.name}: strategy {prov.strategy}", w.title)
+    check = "passed" if not run.violations else "FAILED: " + "; ".join(
+        str(v) for v in run.violations[:5])
+    lines = [
+        ("status", str(run.status)),
+        (f"total cost ({s.currency}, present value, without penalties)", result.total_cost),
+        (f"objective ({s.currency}, present value, with penalties)", run.objective),
+        ("coordination", s.coordination),
+        ("discount rate per period", s.discount_rate),
+        ("independent check of every rule", check),
+    ]
+    robust = result.extra.get("robust")
+    if robust is not None:
+        lines += [
+            (f"robust planning ({robust.risk}): expected cost under the disruption scenarios "
+             f"({s.currency}, PV)", robust.expected_cost),
+            (f"worst-case cost under disruption ({s.currency}, PV)", robust.stress.worst_cost),
+            (f"worst-case shortfall under disruption ({s.unit})", robust.stress.worst_shortfall),
+        ]
+    formats = [None, w.fmt["money"], w.fmt["money"], None, w.fmt["pct"], None]
+    formats += [w.fmt["money"], w.fmt["money"], w.fmt["qty"]] if robust is not None else []
+    for i, ((label, value), fmt) in enumerate(zip(lines, formats, strict=True), start=2):
+        ws.write_string(i, 0, label, w.bold)
+        write_cell(ws, i, 1, value, fmt)
+    row = len(lines) + 3
+    ws.write_string(row, 0, "Per buyer and for the coalition", w.bold)
+    row = w.table(ws, result.buyers, row=row + 1, freeze=False, autofilter=False)
+    ws.write_string(row, 0, "Cost breakdown (present value)", w.bold)
+    breakdown = pd.DataFrame([{"component": COST_LABELS[k], "cost": v}
+                              for k, v in result.cost_breakdown.items()])
+    w.table(ws, breakdown, row=row + 1, freeze=False, autofilter=False)
+    w._widen(ws, 0, 50)

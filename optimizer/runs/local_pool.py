@@ -1,0 +1,244 @@
+"""Batches on this machine: ``workers`` solving processes, this one included.
+
+This process takes chunks from the same queue as a pool of ``workers - 1`` spawned
+processes: a small batch is done before the pool has even started (worker processes
+import Pyomo and HiGHS, about a second), and a large one keeps every core busy. Spawned,
+not forked: the parent has threads (the progress bar, the dispatcher) and forking a
+threaded process can deadlock the child.
+
+A pool whose worker dies is broken for good (``BrokenProcessPool``) and does not say
+which worker it was: the chunks that were running are re-run one at a time on a fresh
+pool until the culprit is found, then its jobs one by one; a job that kills its worker
+``ATTEMPTS`` times is reported failed, every other job completes. At most as many
+chunks as processes are submitted at once, so the lost ones are those that were running.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from optimizer.runs.executor import (
+    ATTEMPTS,
+    Executor,
+    Failed,
+    Job,
+    Tracker,
+    chunked,
+    report_chunk,
+    run_chunk,
+)
+
+
+def cores() -> int:
+    """Cores this process may run on (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _warm_up() -> None:
+    """Import the solve stack once per worker, while the parent is already solving.
+    Ctrl-C is the parent's to handle: it stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import optimizer.solving.plan  # noqa: F401
+
+
+class LocalExecutor(Executor):
+    def __init__(self, workers: int, parent_solves: bool = True):
+        """``workers`` solving processes; with ``parent_solves`` this one is one of them,
+        otherwise all ``workers`` are spawned and this process only dispatches."""
+        super().__init__()
+        self.parallelism = workers
+        self.parent_solves = parent_solves
+        self.pool_size = workers - 1 if parent_solves else workers
+        self.description = f"{workers} local processes"
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _fresh_pool(self) -> ProcessPoolExecutor:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = ProcessPoolExecutor(self.pool_size,
+                                         mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_warm_up)
+        return self._pool
+
+    def map(self, jobs: Sequence[Job], progress: Tracker | None = None) -> list[Any]:
+        chunks = chunked(range(len(jobs)), self.parallelism)
+        if len(chunks) <= 1 and self.parent_solves:
+            return super().map(jobs, progress)
+        if progress:
+            progress.expect(len(jobs))
+        return _Batch(self, jobs, chunks, progress).run()
+
+    def close(self, kill: bool = False) -> None:
+        """Shut the pool down. Its workers finish what they run (at most one chunk each,
+        one this process already finished as a backup) and exit cleanly; a terminated
+        worker would leave Pyomo's import-time lock to the resource tracker, which then
+        warns. With ``kill`` (Ctrl-C) they are stopped at once all the same."""
+        if self._pool is None:
+            return
+        if kill:
+            # the pool's own list of processes: concurrent.futures has no public handle
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for p in processes:
+                p.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
+
+
+class _Batch:
+    """One map: chunks shared between this process and the pool's dispatcher thread.
+
+    When this process has no queued chunk left it runs, as a backup, a chunk the pool
+    has not returned yet (a worker may still be starting, or be slow); whichever copy
+    finishes first counts. Jobs are deterministic, so both copies give the same result.
+    A chunk that was running when a worker died is never backed up here: it might kill
+    this process too.
+    """
+
+    def __init__(self, owner: LocalExecutor, jobs: Sequence[Job], chunks: list[list[int]],
+                 progress: Tracker | None):
+        self.owner = owner
+        self.jobs = jobs
+        self.progress = progress
+        self.results: list[Any] = [None] * len(jobs)
+        self.pending = deque(chunks)  # each a list of job positions
+        self.suspects: deque[list[int]] = deque()  # were running when a worker died
+        self.crashes = [0] * len(jobs)  # worker deaths that are surely this job's doing
+        self.in_pool: list[list[int]] = []  # submitted, in order
+        self.finished: set[int] = set()  # job positions with a result
+        self.tainted: set[int] = set()  # job positions that were running at a death
+        self.backed_up: set[int] = set()  # id() of chunks this process took over
+        self.lock = threading.Lock()
+        self.complete = threading.Event()
+        self.error: BaseException | None = None  # raised in the dispatcher thread
+        self.stop = threading.Event()
+
+    def _take(self) -> list[int] | None:
+        with self.lock:
+            return self.pending.popleft() if self.pending else None
+
+    def _backup(self) -> list[int] | None:
+        with self.lock:
+            for chunk in self.in_pool:
+                if id(chunk) not in self.backed_up and not self.finished.issuperset(chunk) \
+                        and self.tainted.isdisjoint(chunk):
+                    self.backed_up.add(id(chunk))
+                    return chunk
+        return None
+
+    def _done(self, chunk: list[int], results: list[Any]) -> None:
+        with self.lock:
+            fresh = [(i, r) for i, r in zip(chunk, results, strict=True)
+                     if i not in self.finished]
+            for i, r in fresh:
+                self.results[i] = r
+                self.finished.add(i)
+            if len(self.finished) == len(self.jobs):
+                self.complete.set()
+        report_chunk([self.jobs[i] for i, _ in fresh], self.progress)
+
+    def _run_here(self, chunk: list[int]) -> None:
+        self._done(chunk, run_chunk([self.jobs[i] for i in chunk]))
+
+    def run(self) -> list[Any]:
+        dispatcher = threading.Thread(target=self._dispatch, name="coprocure-dispatch",
+                                      daemon=True)
+        dispatcher.start()
+        try:
+            while self.owner.parent_solves and not self.complete.is_set() and (
+                    chunk := self._take() or self._backup()) is not None:
+                self._run_here(chunk)
+            while not self.complete.wait(0.1):  # in slices, so that Ctrl-C gets through
+                if not dispatcher.is_alive():
+                    break
+        except BaseException:
+            self.stop.set()
+            self.owner.close(kill=True)
+            dispatcher.join(1.0)  # it lets go of the pool within its 0.5 s wait
+            raise
+        self.stop.set()
+        if self.error is not None:
+            raise self.error
+        return [r if i in self.finished else Failed(self.jobs[i].label, "not run (a bug)")
+                for i, r in enumerate(self.results)]
+
+    def _dispatch(self) -> None:
+        try:
+            self._dispatch_loop()
+        except BaseException as exc:  # surfaced in the calling thread
+            self.error = exc
+
+    def _submit(self, pool: ProcessPoolExecutor, running: dict, chunk: list[int]) -> None:
+        running[pool.submit(run_chunk, [self.jobs[i] for i in chunk])] = chunk
+        with self.lock:
+            self.in_pool.append(chunk)
+
+    def _dispatch_loop(self) -> None:
+        """Keep the pool busy. When a worker dies the pool is lost with every chunk it
+        was running; those are then re-run one at a time on a fresh pool, so that a
+        death is charged to the one chunk (and then the one job) that causes it."""
+        owner = self.owner
+        pool = owner._pool or owner._fresh_pool()
+        running: dict[Future, list[int]] = {}
+        while not (self.stop.is_set() or self.complete.is_set()):
+            if self.suspects:
+                if not running:
+                    self._submit(pool, running, self.suspects.popleft())
+            else:
+                while len(running) < owner.pool_size and (chunk := self._take()) is not None:
+                    self._submit(pool, running, chunk)
+            if not running:
+                return
+            finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+            if self.stop.is_set() or self.complete.is_set():
+                break  # the batch is over (or interrupted): the pool is not ours now
+            broken = False
+            for future in finished:
+                chunk = running[future]
+                try:
+                    self._done(chunk, future.result())
+                    del running[future]
+                except BrokenProcessPool:
+                    broken = True
+                except Exception as exc:  # e.g. an argument that does not pickle
+                    self._done(chunk, [Failed(self.jobs[i].label, f"{type(exc).__name__}: "
+                                                                  f"{exc}") for i in chunk])
+                    del running[future]
+            if broken:
+                self._after_crash(list(running.values()))
+                running.clear()
+                owner.retries += 1
+                pool = owner._fresh_pool()
+
+    def _after_crash(self, lost: list[list[int]]) -> None:
+        with self.lock:
+            lost = [c for c in lost if not self.finished.issuperset(c)]  # done here meanwhile
+            for chunk in lost:
+                self.tainted.update(chunk)
+        if len(lost) > 1:  # any of them may have done it: each is re-run alone
+            self.suspects.extend(lost)
+            return
+        if not lost:
+            return
+        chunk = lost[0]  # it ran alone: it did it
+        for i in chunk:
+            self.crashes[i] += 1
+        if len(chunk) > 1:  # find the job among its chunk-mates
+            self.suspects.extend([i] for i in chunk)
+        elif self.crashes[chunk[0]] >= ATTEMPTS:
+            job = self.jobs[chunk[0]]
+            self._done(chunk, [Failed(job.label, f"the worker process running it died "
+                                                 f"{ATTEMPTS} times (out of memory, or killed)")])
+        else:
+            self.suspects.append(chunk)

@@ -1,0 +1,257 @@
+"""Solved model -> tidy tables and key figures (no Excel here).
+
+Values are read through a typed registry: each table walks the model's own index sets
+and reads every variable by its column in the compiled LP, never by parsing names.
+Money in the tables is nominal (as paid in its period); the objective and shadow prices
+are present values when a discount rate is set, and are labelled so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from models.data import ScenarioData
+from models.objective import COST_COMPONENTS, component
+from optimizer.solving.highs import Outcome
+from optimizer.solving.shadow_prices import constraint_table
+
+TOL = 1e-6
+PENALTIES = ("shortfall", "policy")
+
+
+@dataclass
+class PlanResult:
+    """Everything a report or a comparison needs from one solved plan.
+
+    ``cost_pv`` is money actually spent (purchases, tariffs, freight, holding,
+    transfers); ``penalty_pv`` the shortfall and soft-rule penalties, which are not paid
+    to anyone but steer the plan. The objective is their sum.
+    """
+
+    scenario: ScenarioData
+    objective: float  # present value, penalties included
+    purchases: pd.DataFrame
+    stock: pd.DataFrame
+    transfers: pd.DataFrame
+    supply: pd.DataFrame
+    constraints: pd.DataFrame
+    cost_breakdown: dict[str, float]  # present value, by objective component
+    buyers: pd.DataFrame  # per-buyer key figures, with a coalition row
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def total_cost(self) -> float:
+        """Present value of the money spent, without penalties."""
+        return sum(v for k, v in self.cost_breakdown.items() if k not in PENALTIES)
+
+    @property
+    def shortfalls(self) -> pd.DataFrame:
+        return self.stock.loc[self.stock["shortfall"] > TOL,
+                              ["buyer", "material", "period", "demand", "shortfall"]]
+
+
+BREAKDOWN = ("purchase", "tariff", "freight", "holding", "transfer", "shortfall", "policy")
+
+
+def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
+            detail: bool = True) -> PlanResult:
+    """The plan's tables. ``detail=False`` leaves out the per-offer supply table and the
+    binding-rule report (a sweep's points need neither; they cost most of the reading)."""
+    ix = m.ix
+    purchases = _purchase_table(data, m, outcome)
+    transfers = _transfer_table(m, outcome)
+    stock = _stock_table(data, m, outcome, purchases, transfers)
+    supply = _supply_table(data, m, outcome, purchases) if detail else pd.DataFrame()
+    disc = purchases["period"].map(ix.discount).to_numpy(dtype=float)
+    q = purchases["quantity"].to_numpy(dtype=float)
+    costs = {
+        # the model's landed purchase cost, split for reporting by the arcs' unit costs
+        "purchase": float(np.dot(disc * q, purchases["price"].to_numpy(dtype=float))),
+        "tariff": float(np.dot(disc * q, purchases["tariff"].to_numpy(dtype=float))),
+        "freight": float(np.dot(disc * q, purchases["freight"].to_numpy(dtype=float))),
+        **{name: _component_value(m, name, outcome) for name in COST_COMPONENTS
+           if name != "purchase"},
+    }
+    return PlanResult(
+        scenario=data, objective=float(outcome.objective), purchases=purchases, stock=stock,
+        transfers=transfers, supply=supply,
+        constraints=constraint_table(data, m, outcome) if detail else pd.DataFrame(),
+        cost_breakdown={k: costs[k] for k in BREAKDOWN},
+        buyers=buyer_table(data, purchases, stock, transfers, soft_penalties(m, outcome)))
+
+
+PURCHASE_COLUMNS = ["buyer", "supplier", "country", "origin", "material", "period", "arrives",
+                    "tier", "quantity", "price", "tariff", "freight", "unit_cost", "cost"]
+
+
+def _purchase_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome) -> pd.DataFrame:
+    ix = m.ix
+    q = outcome.values(m.buy)
+    bought = [i for i in np.flatnonzero(q > TOL)]
+    supplier = {s.name: s for s in data.suppliers}
+    arcs = [ix.arcs[i] for i in bought]
+    costs = [ix.arc_cost[a] for a in arcs]
+    qty = q[bought]
+    unit = np.array([c.unit for c in costs], dtype=float)
+    return pd.DataFrame({
+        "buyer": [a[0] for a in arcs], "supplier": [a[1] for a in arcs],
+        "country": [supplier[a[1]].country for a in arcs],
+        "origin": [supplier[a[1]].origin for a in arcs],
+        "material": [a[2] for a in arcs], "period": [a[3] for a in arcs],
+        "arrives": [ix.arrival[a] for a in arcs], "tier": [a[4] for a in arcs],
+        "quantity": qty, "price": [c.price for c in costs], "tariff": [c.tariff for c in costs],
+        "freight": [c.freight for c in costs], "unit_cost": unit, "cost": qty * unit,
+    }, columns=PURCHASE_COLUMNS)
+
+
+def _transfer_table(m: pyo.ConcreteModel, outcome: Outcome) -> pd.DataFrame:
+    ix = m.ix
+    q = outcome.values(m.transfer)
+    rows = [(g, r, mat, t, float(q[i]), float(q[i]) * ix.transfer_cost[(g, r, mat)])
+            for i in np.flatnonzero(q > TOL) for (g, r, mat, t) in [ix.transfers[i]]]
+    return pd.DataFrame(rows, columns=["from", "to", "material", "period", "quantity", "cost"])
+
+
+def _component_value(m: pyo.ConcreteModel, name: str, outcome: Outcome) -> float:
+    expr = component(m, name).expr
+    constant = float(getattr(expr, "constant", 0.0) or 0.0)
+    coefs = np.asarray(expr.linear_coefs, dtype=float)
+    if not len(coefs):
+        return constant
+    column_of = outcome.lp.column_of
+    idx = np.fromiter((column_of.get(id(v), -1) for v in expr.linear_vars), dtype=np.int64,
+                      count=len(coefs))
+    x = np.where(idx >= 0, outcome.x[np.maximum(idx, 0)], 0.0) if outcome.x is not None \
+        else np.zeros(len(coefs))
+    return constant + float(np.dot(coefs, x))
+
+
+def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
+                 purchases: pd.DataFrame, transfers: pd.DataFrame) -> pd.DataFrame:
+    ix = m.ix
+    closing_of = dict(zip(m.STOCK, outcome.values(m.stock), strict=True))
+    short_of = dict(zip(m.SHORT, outcome.values(m.short), strict=True))
+    arrivals = purchases.groupby(["buyer", "material", "arrives"])["quantity"].sum().to_dict()
+    t_in = transfers.groupby(["to", "material", "period"])["quantity"].sum().to_dict()
+    t_out = transfers.groupby(["from", "material", "period"])["quantity"].sum().to_dict()
+    rows = []
+    for b, mat in ix.stock_keys:
+        opening = ix.initial.get((b, mat), 0.0)
+        for t in ix.periods:
+            key = (b, mat, t)
+            d = ix.demand.get(key, 0.0)
+            u = float(short_of.get(key, 0.0))
+            closing = float(closing_of[key])
+            daily = d / ix.days[t]
+            rows.append({
+                "buyer": b, "material": mat, "period": t, "opening": opening,
+                "arrivals": arrivals.get(key, 0.0), "transfers_in": t_in.get(key, 0.0),
+                "transfers_out": t_out.get(key, 0.0), "demand": d, "shortfall": u,
+                "use": d - u, "closing": closing, "floor": ix.floor.get(key, 0.0),
+                "ceiling": ix.ceiling.get(key), "holding_cost": ix.holding.get(key, 0.0),
+                "days_of_cover": closing / daily if daily > 0 else None})
+            opening = closing
+    return pd.DataFrame(rows, columns=[
+        "buyer", "material", "period", "opening", "arrivals", "transfers_in", "transfers_out",
+        "demand", "shortfall", "use", "closing", "floor", "ceiling", "holding_cost",
+        "days_of_cover"])
+
+
+def _supply_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
+                  purchases: pd.DataFrame) -> pd.DataFrame:
+    # HiGHS reports d(objective)/d(bound): a binding <= capacity has a dual <= 0; the value
+    # of one more unit is its negative.
+    marginal = dict(zip(m.CAPACITY, np.maximum(-outcome.duals(m.capacity), 0.0), strict=True))
+    return supply_table(data, purchases, marginal, default=0.0)
+
+
+def supply_table(data: ScenarioData, purchases: pd.DataFrame, marginal: dict[tuple, float],
+                 default: float | None) -> pd.DataFrame:
+    """Every offer, how much of it was bought, and the value of one more unit of it."""
+    keys = ["supplier", "material", "period", "tier"]
+    country = {s.name: s.country for s in data.suppliers}
+    offers = pd.DataFrame(
+        [(o.supplier, country[o.supplier], o.material, o.period, o.tier, o.capacity, o.price,
+          marginal.get((o.supplier, o.material, o.period, o.tier), default), o.src)
+         for o in data.offers],
+        columns=["supplier", "country", "material", "period", "tier", "capacity", "price",
+                 "marginal_value", "source_row"])
+    used = purchases.groupby(keys)["quantity"].sum().to_dict()
+    out = offers
+    out["used"] = [used.get((o.supplier, o.material, o.period, o.tier), 0.0)
+                   for o in data.offers]
+    cap = out["capacity"].to_numpy(dtype=float)
+    out["utilisation"] = np.where(cap > 0, out["used"].to_numpy() / np.where(cap > 0, cap, 1),
+                                  np.nan)
+    return out[["supplier", "country", "material", "period", "tier", "capacity", "price",
+                "used", "utilisation", "marginal_value", "source_row"]]
+
+
+def discount_factors(data: ScenarioData) -> dict[str, float]:
+    rate = data.settings.discount_rate
+    return {p.label: (1.0 + rate) ** -i for i, p in enumerate(data.periods)}
+
+
+def soft_penalties(m: pyo.ConcreteModel, outcome: Outcome) -> dict[str, float]:
+    """Present value of soft-rule penalties by whose rule it is (a buyer or 'coalition')."""
+    ix = m.ix
+    penalty: dict[str, float] = defaultdict(float)
+    for p in m.SOFT_CAPS:
+        cap = ix.caps[p]
+        owner = cap.policy.buyer or "coalition"
+        penalty[owner] += cap.policy.penalty * outcome.value(m.cap_excess[p]) * (
+            ix.discount[cap.period] if cap.period else 1.0)
+    return dict(penalty)
+
+
+def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame,
+                transfers: pd.DataFrame, penalty: dict[str, float]) -> pd.DataFrame:
+    """Cost (present value), spend and key figures per buyer, plus the coalition.
+
+    Transfers are charged to the receiving partner; penalties of coalition-wide soft
+    rules appear on the coalition row only.
+    """
+    disc = discount_factors(data)
+    periods = list(data.period_labels)
+    days = {p.label: p.days for p in data.periods}
+    rows = []
+    groups: list[tuple[str, list[str]]] = [(b, [b]) for b in data.buyers]
+    groups.append(("coalition", list(data.buyers)))
+    for name, members in groups:
+        buys = purchases[purchases["buyer"].isin(members)]
+        st = stock[stock["buyer"].isin(members)]
+        gets = transfers[transfers["to"].isin(members)] if name != "coalition" else transfers
+        purchase_pv = float((buys["cost"] * buys["period"].map(disc)).sum())
+        holding_pv = float((st["closing"] * st["holding_cost"] * st["period"].map(disc)).sum())
+        transfer_pv = float((gets["cost"] * gets["period"].map(disc)).sum())
+        short_pv = float((st["shortfall"] * st["period"].map(disc)).sum()) * (
+            data.settings.shortage_penalty)
+        pen = sum(penalty.values()) if name == "coalition" else penalty.get(name, 0.0)
+        qty = float(buys["quantity"].sum())
+        by_country = buys.groupby("country")["quantity"].sum()
+        shares = (by_country / qty).clip(0.0, 1.0) if qty > 0 else by_country * 0
+        last = st[st["period"] == periods[-1]]
+        end_demand = float(last["demand"].sum())
+        end_days = days[periods[-1]]
+        rows.append({
+            "buyer": name,
+            "cost_pv": purchase_pv + holding_pv + transfer_pv,
+            "penalty_pv": short_pv + pen,
+            "purchase_spend": float(buys["cost"].sum()),
+            "quantity_bought": qty,
+            "demand": float(st["demand"].sum()),
+            "shortfall": float(st["shortfall"].sum()),
+            "cost_per_unit": (float(buys["cost"].sum()) / qty) if qty > 0 else None,
+            "largest_country": shares.idxmax() if len(shares) else None,
+            "largest_country_share": float(shares.max()) if len(shares) else None,
+            "china_share": float(shares.get("China", 0.0)),
+            "hhi": float((shares ** 2).sum()) if len(shares) else None,
+            "end_days_of_cover": float(last["closing"].sum()) / (end_demand / end_days)
+            if end_demand > 0 else None,
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,75 @@
+"""Plan one scenario: build, solve, extract, check; the outcome is data, never a crash.
+
+This is what `solve`, `compare` and every batch call: a :class:`PlanRun` says whether a
+plan exists (typed status), carries its tables and figures, the checker's verdict, the
+timings of each stage and the solver options, so any report can state its provenance.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from pyomo.common.gc_manager import PauseGC
+
+from models.build import build_model
+from models.data import ScenarioData
+from models.index import build_index
+from optimizer.solving.checker import Violation, check_plan
+from optimizer.solving.extract import PlanResult, extract
+from optimizer.solving.highs import HIGHS_OPTIONS, Basis, Outcome, Status, WarmStart, solve_model
+
+
+@dataclass
+class PlanRun:
+    status: Status
+    result: PlanResult | None
+    reasons: list[tuple[str, str]] = field(default_factory=list)  # (message, workbook row)
+    violations: list[Violation] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    options: dict[str, object] = field(default_factory=dict)
+    outcome: Outcome | None = None  # in this process only: it holds the model and HiGHS
+    solver_status: str = ""  # HiGHS's own words for the model status
+    basis: Basis | None = None  # the optimal basis, when asked for (a reference for reuse)
+
+    @property
+    def objective(self) -> float | None:
+        return None if self.result is None else self.result.objective
+
+
+def solve_plan(data: ScenarioData, check: bool = True, warm: WarmStart | None = None) -> PlanRun:
+    # Building, compiling and reading a model creates millions of small objects and no
+    # reference cycles worth collecting meanwhile: Python's cyclic garbage collector took
+    # about half of the build time at the benchmark sizes (benchmarks/README.md). Pyomo's
+    # own writers pause it the same way.
+    with PauseGC():
+        return _plan(data, check, warm)
+
+
+def _plan(data: ScenarioData, check: bool, warm: WarmStart | None) -> PlanRun:
+    t0 = time.perf_counter()
+    ix = build_index(data)
+    if ix.impossible:
+        return PlanRun(Status.INFEASIBLE, None, reasons=list(ix.impossible),
+                       timings={"build_s": time.perf_counter() - t0},
+                       options=dict(HIGHS_OPTIONS))
+    model = build_model(data, ix)
+    t1 = time.perf_counter()
+    outcome = solve_model(model, data.settings.time_limit_s, warm)
+    timings = {"build_s": t1 - t0, **outcome.timings}
+    if not outcome.status.has_plan:
+        return PlanRun(outcome.status, None, timings=timings, options=outcome.options,
+                       outcome=outcome, solver_status=outcome.solver_status)
+    t2 = time.perf_counter()
+    result = extract(data, model, outcome)
+    t3 = time.perf_counter()
+    timings["extract_s"] = t3 - t2
+    violations = []
+    if check:
+        violations = check_plan(data, result.purchases, result.transfers, result.stock,
+                                objective=outcome.objective)
+        timings["check_s"] = time.perf_counter() - t3
+    timings["total_s"] = time.perf_counter() - t0
+    return PlanRun(outcome.status, result, violations=violations, timings=timings,
+                   options=outcome.options, outcome=outcome,
+                   solver_status=outcome.solver_status)

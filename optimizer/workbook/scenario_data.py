@@ -1,0 +1,197 @@
+"""Validated tables -> the formulation's typed :class:`~models.data.ScenarioData`.
+
+Every `*`, default and override rule of the workbook format is resolved here, once, so
+that the model sees explicit records only:
+
+- Supply, Demand, Budgets, Sharing: a row for a specific period (or material) replaces
+  the `*` row for that period (or material).
+- Stockpile: a period's row overrides the `*` row column by column; blank cells keep
+  the `*` row's value. Initial stock comes from the first period's row, else the `*` row.
+- Policies: only active rules; `*` buyer, material and target expand to one rule each;
+  `coalition` becomes a rule on all partners together.
+- Disruptions: a country hits every supplier processing or mining there; several rows
+  hitting the same offer multiply their factors.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from models import data as md
+from optimizer.workbook.cells import Row, Tables
+from optimizer.workbook.fields import STAR
+from optimizer.workbook.schema import SETTINGS, SheetName
+
+
+def build_scenario(tables: Tables) -> md.ScenarioData:
+    periods = tuple(md.Period(r.values["period"], r.values["days"])
+                    for r in tables[SheetName.PERIODS])
+    labels = [p.label for p in periods]
+    materials = tuple(tables.names(SheetName.MATERIALS, "material"))
+    buyers = tuple(tables.names(SheetName.BUYERS, "buyer"))
+    suppliers = tuple(
+        md.Supplier(v["supplier"], v["country"], v.get("origin") or v["country"],
+                    bool(v["active"]), r.src)
+        for r in tables[SheetName.SUPPLIERS] for v in [r.values])
+    offers = _offers(tables, labels)
+    return md.ScenarioData(
+        settings=_settings(tables, offers),
+        periods=periods,
+        materials=materials,
+        buyers=buyers,
+        suppliers=suppliers,
+        offers=offers,
+        demand=tuple(md.Demand(v["buyer"], v["material"], t, v["demand"], r.src)
+                     for (t, r) in _by_period(tables[SheetName.DEMAND], ("buyer", "material"),
+                                              labels)
+                     for v in [r.values]),
+        routes=tuple(md.Route(v["supplier"], v["buyer"], v["freight"], v["tariff"],
+                              v["lead_time"], bool(v["open"]), r.src)
+                     for r in tables[SheetName.ROUTES] for v in [r.values]),
+        initial_stock=_initial_stock(tables, labels),
+        stock_rules=_stock_rules(tables, labels),
+        policies=_policies(tables, materials, buyers, suppliers),
+        budgets=tuple(md.Budget(r.values["buyer"], t, r.values["budget"], r.src)
+                      for t, r in _by_period(tables[SheetName.BUDGETS], ("buyer",), labels)),
+        sharing=_sharing(tables, materials),
+        disruptions=_disruptions(tables, labels, materials, suppliers),
+    )
+
+
+def _settings(tables: Tables, offers: Iterable[md.Offer]) -> md.Settings:
+    values: dict[str, Any] = {s.name: s.column.default for s in SETTINGS}
+    values.update({name: row.values["value"] for name, row in tables.settings().items()
+                   if row.values["value"] is not None})
+    if values["shortage_penalty"] is None:
+        # SPEC 4.1: 10 x the highest offered price; 1 when nothing has a price, so that a
+        # shortfall still costs something and the model prefers to buy.
+        highest = max((o.price for o in offers), default=0.0)
+        values["shortage_penalty"] = 10.0 * highest if highest > 0 else 1.0
+    return md.Settings(**values)
+
+
+def _by_period(rows: list[Row], keys: tuple[str, ...], labels: list[str],
+               column: str = "period") -> list[tuple[str, Row]]:
+    """Expand `*` rows over ``labels``; specific rows replace the `*` row of their period."""
+    chosen: dict[tuple, Row] = {}
+    order: dict[tuple, int] = {}  # workbook order of first appearance, kept in the output
+    for star_pass in (True, False):
+        for row in rows:
+            is_star = row.values.get(column) == STAR
+            if is_star != star_pass:
+                continue
+            ident = tuple(row.values.get(k) for k in keys)
+            order.setdefault(ident, row.row or 0)
+            for t in labels if is_star else [row.values[column]]:
+                chosen[(*ident, t)] = row
+    position = {t: i for i, t in enumerate(labels)}
+    ranked = sorted(chosen.items(), key=lambda kv: (order[kv[0][:-1]], position[kv[0][-1]]))
+    return [(k[-1], r) for k, r in ranked]
+
+
+def _offers(tables: Tables, labels: list[str]) -> tuple[md.Offer, ...]:
+    return tuple(
+        md.Offer(v["supplier"], v["material"], t, v["tier"], v["capacity"], v["price"],
+                 v.get("min_offtake") or 0.0, r.src)
+        for t, r in _by_period(tables[SheetName.SUPPLY], ("supplier", "material", "tier"), labels)
+        for v in [r.values])
+
+
+def _stock_groups(tables: Tables) -> dict[tuple[str, str], dict[str, Row]]:
+    groups: dict[tuple[str, str], dict[str, Row]] = defaultdict(dict)
+    for row in tables[SheetName.STOCKPILE]:
+        v = row.values
+        groups[(v["buyer"], v["material"])][v.get("period") or STAR] = row
+    return groups
+
+
+def _merged(rows: dict[str, Row], period: str, column: str, default: Any) -> tuple[Any, str]:
+    for key in (period, STAR):
+        row = rows.get(key)
+        if row is not None and column in row.given:
+            return row.values[column], row.src
+    return default, ""
+
+
+def _stock_rules(tables: Tables, labels: list[str]) -> tuple[md.StockRule, ...]:
+    out = []
+    for (buyer, material), rows in _stock_groups(tables).items():
+        for t in labels:
+            if t not in rows and STAR not in rows:
+                continue
+            src = (rows.get(t) or rows[STAR]).src
+            min_days, _ = _merged(rows, t, "min_days", 0.0)
+            min_level, _ = _merged(rows, t, "min_level", 0.0)
+            max_level, _ = _merged(rows, t, "max_level", None)
+            holding, _ = _merged(rows, t, "holding_cost", 0.0)
+            out.append(md.StockRule(buyer, material, t, min_days, min_level, max_level, holding,
+                                    src))
+    return tuple(out)
+
+
+def _initial_stock(tables: Tables, labels: list[str]) -> tuple[md.InitialStock, ...]:
+    out = []
+    for (buyer, material), rows in _stock_groups(tables).items():
+        qty, src = _merged(rows, labels[0], "initial", 0.0) if labels else (0.0, "")
+        if qty:
+            out.append(md.InitialStock(buyer, material, qty, src))
+    return tuple(out)
+
+
+def _policies(tables: Tables, materials: tuple[str, ...], buyers: tuple[str, ...],
+              suppliers: tuple[md.Supplier, ...]) -> tuple[md.Policy, ...]:
+    targets = {
+        "max_supplier_share": [s.name for s in suppliers],
+        "max_country_share": list(dict.fromkeys(s.country for s in suppliers)),
+        "max_origin_share": list(dict.fromkeys(s.origin for s in suppliers)),
+    }
+    out = []
+    for row in tables[SheetName.POLICIES]:
+        v = row.values
+        if not v["active"]:
+            continue
+        for buyer in _each(v["buyer"], buyers, coalition=True):
+            for material in _each(v["material"], materials):
+                for target in _each(v["target"], targets[v["kind"]]):
+                    out.append(md.Policy(v["policy"], v["kind"], target, buyer, material,
+                                         v["share"], v["scope"], v.get("penalty"), row.src))
+    return tuple(out)
+
+
+def _each(value: str, every: Iterable[str], coalition: bool = False) -> list[Any]:
+    if coalition and value == "coalition":
+        return [None]
+    return list(every) if value == STAR else [value]
+
+
+def _sharing(tables: Tables, materials: tuple[str, ...]) -> tuple[md.Sharing, ...]:
+    rows = _by_period(tables[SheetName.SHARING], ("from", "to"), list(materials), column="material")
+    return tuple(md.Sharing(r.values["from"], r.values["to"], m, r.values["cost"],
+                            r.values.get("max"), r.src) for m, r in rows)
+
+
+def _disruptions(tables: Tables, labels: list[str], materials: tuple[str, ...],
+                 suppliers: tuple[md.Supplier, ...]) -> tuple[md.DisruptionScenario, ...]:
+    by_name: dict[str, list[Row]] = defaultdict(list)
+    for row in tables[SheetName.DISRUPTIONS]:
+        by_name[row.values["scenario"]].append(row)
+    out = []
+    for name, rows in by_name.items():
+        factors: dict[tuple[str, str, str], tuple[float, float, str]] = {}
+        for row in rows:
+            v = row.values
+            hit = [s.name for s in suppliers if s.name == v.get("supplier")
+                   or v.get("country") in (s.country, s.origin)]
+            window = labels[labels.index(v["start"]):labels.index(v["end"]) + 1]
+            for s in hit:
+                for m in _each(v["material"], materials):
+                    for t in window:
+                        cap, price, _ = factors.get((s, m, t), (1.0, 1.0, row.src))
+                        factors[(s, m, t)] = (cap * v["capacity_factor"],
+                                              price * v["price_factor"], row.src)
+        shocks = tuple(md.Shock(s, m, t, cap, price, src)
+                       for (s, m, t), (cap, price, src) in factors.items())
+        out.append(md.DisruptionScenario(name, rows[0].values["probability"], shocks))
+    return tuple(out)
