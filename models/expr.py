@@ -10,18 +10,24 @@ compiles to exactly the same LP.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypeAlias
 
 from pyomo.core.expr.numeric_expr import LinearExpression
 
+#: A Pyomo expression or relation (Pyomo ships no type information, so this is Any).
+PyomoExpr: TypeAlias = Any
 
-def linear(terms: Iterable[tuple[float, object]], constant: float = 0.0):
+
+def linear(terms: Iterable[tuple[float | PyomoExpr, PyomoExpr]],
+           constant: float = 0.0) -> PyomoExpr:
     """sum(coef * var) + constant, for (coef, var) pairs; zero coefficients dropped.
 
     A coefficient may also be an expression of data held in a fixed variable (a swept
     value, see optimizer/solving/parametric.py); the sum is then built the ordinary way, since a
     LinearExpression takes numbers only.
     """
-    coefs, variables = [], []
+    coefs: list[float | PyomoExpr] = []
+    variables: list[PyomoExpr] = []
     symbolic = False
     for coef, var in terms:
         if isinstance(coef, int | float):

@@ -18,10 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import pyomo.environ as pyo
 
 from models.index import ModelIndex
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Sense(StrEnum):
@@ -55,7 +59,7 @@ class Binding:
     """What a shadow-price explanation may use besides the row: the plan's purchases by
     arc of ``ix.arcs`` and the money unit."""
 
-    bought: Sequence[float]
+    bought: Sequence[float] | np.ndarray
     currency: str
 
 

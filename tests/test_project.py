@@ -22,6 +22,13 @@ def test_ruff_is_clean() -> None:
     assert out.returncode == 0, out.stdout + out.stderr
 
 
+def test_mypy_is_clean() -> None:
+    # the files and strictness are [tool.mypy] in pyproject.toml; .mypy_cache keeps re-runs fast
+    out = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True,
+                         cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
 def test_python_example_runs() -> None:
     out = subprocess.run([sys.executable, str(ROOT / "examples" / "python_api.py")],
                          capture_output=True, text=True, timeout=300, cwd=ROOT.parent)

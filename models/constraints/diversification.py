@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from models.expr import linear
+from models.expr import PyomoExpr, linear
 from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
 
@@ -37,7 +37,7 @@ def add_diversification(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.SOFT_CAPS = pyo.Set(initialize=soft, ordered=True)
     m.cap_excess = pyo.Var(m.SOFT_CAPS, domain=pyo.NonNegativeReals)
 
-    def cap(m: pyo.ConcreteModel, p: int):
+    def cap(m: pyo.ConcreteModel, p: int) -> PyomoExpr:
         row = ix.caps[p]
         coef = {a: -row.policy.share for a in row.counted}
         for a in row.capped:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import pyomo.environ as pyo
 
-from models.expr import linear
+from models.expr import PyomoExpr, linear
 from models.family import Family, Row, Sense
 from models.index import ModelIndex
 
@@ -57,7 +57,7 @@ def balance_rule(ix: ModelIndex, stock: dict, short: dict, moved: dict,
         flows_in[(r, mat, t)].append(var)
         flows_out[(g, mat, t)].append(var)
 
-    def balance(_: pyo.Block, b: str, mat: str, t: str):
+    def balance(_: pyo.Block, b: str, mat: str, t: str) -> PyomoExpr:
         i = ix.position[t]
         terms = [(1.0, stock[b, mat, t])]
         if i > 0:

@@ -20,10 +20,11 @@ in the planner's terms and a diagnosis can name the Stockpile row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pyomo.environ as pyo
 
+from models.expr import PyomoExpr
 from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
 
@@ -38,12 +39,12 @@ def add_ceiling(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.ceiling = pyo.Constraint(m.CEILING, rule=ceiling_rule(ix, m.stock))
 
 
-def floor_rule(ix: ModelIndex, stock) -> Callable:
+def floor_rule(ix: ModelIndex, stock: Mapping[tuple, PyomoExpr]) -> Callable:
     """The floor row of key (b, m, t) on ``stock`` (the plan's, or one scenario's)."""
     return lambda _, *k: stock[k] >= ix.floor[k]
 
 
-def ceiling_rule(ix: ModelIndex, stock) -> Callable:
+def ceiling_rule(ix: ModelIndex, stock: Mapping[tuple, PyomoExpr]) -> Callable:
     return lambda _, *k: stock[k] <= ix.ceiling[k]
 
 

@@ -75,6 +75,7 @@ def plan_or_raise(loaded: LoadedWorkbook, strategy: str) -> PlanRun:
 
 def solve_summary(run: PlanRun, strategy: str, output: Path | None) -> dict[str, Any]:
     result = run.result
+    assert result is not None  # summarised only when there is a plan
     buyers = {}
     for row in result.buyers.to_dict("records"):
         name = row.pop("buyer")
@@ -97,6 +98,7 @@ def solve_summary(run: PlanRun, strategy: str, output: Path | None) -> dict[str,
 
 def print_summary(run: PlanRun, strategy: str, console: Console) -> None:
     result = run.result
+    assert result is not None  # summarised only when there is a plan
     s = result.scenario.settings
     table = Table(title=f"{s.name}\nstrategy {strategy}: {run.status}, total cost "
                         f"{result.total_cost:,.0f} {s.currency} (present value)")

@@ -8,6 +8,7 @@ Shapley split) is computed on the base workbook.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -16,7 +17,7 @@ from optimizer.planning.batch import BatchPlanner
 from optimizer.planning.robust import robust_work
 from optimizer.planning.shapley import CoordinationValue, coordination_value
 from optimizer.planning.stress import StressResult, stress_jobs, stress_result
-from optimizer.runs.executor import Executor, Tracker, Work, run_works
+from optimizer.runs.executor import Executor, Job, Tracker, Work, run_works
 from optimizer.solving.diagnose import Diagnosis
 from optimizer.solving.plan import PlanRun
 from optimizer.workbook.load import LoadedWorkbook
@@ -93,8 +94,12 @@ def _complete(outcomes: list[StrategyOutcome], scenarios: list[ScenarioData], st
             works[key] = robust_work(data, o.run, measures, label=o.name)
         elif stress and data.disruptions:
             jobs = stress_jobs(o.run.result, label=o.name)
-            works[key] = Work(jobs, lambda results, key=key, jobs=jobs: stressed.__setitem__(
-                key, stress_result(jobs, results)))
+
+            # a def, not a lambda: mypy cannot type a lambda with default arguments
+            def finish(results: list[Any], key: int = key, jobs: list[Job] = jobs) -> None:
+                stressed[key] = stress_result(jobs, results)
+
+            works[key] = Work(jobs, finish)
     run_works(executor, list(works.values()), progress)
     if not stress:
         return
@@ -108,7 +113,7 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
     """One row per strategy: the figures planners compare."""
     rows = []
     base_cost = None
-    base_partner: dict[str, float] = {}
+    base_partner: dict[str, object] = {}
     for o in comparison.outcomes:
         row: dict[str, object] = {"strategy": o.name, "status": str(o.run.status).upper()
                                   if o.run.result is None else str(o.run.status)}

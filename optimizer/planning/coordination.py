@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from models.data import ScenarioData
+from models.data import Offer, ScenarioData
 from optimizer.solving.checker import check_plan
 from optimizer.solving.extract import PlanResult, buyer_table, supply_table
 from optimizer.solving.highs import Status, WarmStart
@@ -63,7 +63,7 @@ def plan_coordinated(data: ScenarioData, check: bool = True, warm: WarmStart | N
     return combine(data, parts, check=check)
 
 
-def _offers(data: ScenarioData) -> dict[OfferKey, object]:
+def _offers(data: ScenarioData) -> dict[OfferKey, Offer]:
     return {(o.supplier, o.material, o.period, o.tier): o for o in data.offers}
 
 
@@ -136,7 +136,7 @@ def combine(data: ScenarioData, parts: list[tuple[str, PlanRun]], check: bool = 
         return PlanRun(run.status, None, reasons=reasons, timings=dict(timings),
                        options=run.options, outcome=run.outcome,
                        solver_status=run.solver_status)
-    results = [run.result for _, run in parts]
+    results = [run.result for _, run in parts if run.result is not None]  # all: none failed
     purchases = pd.concat([r.purchases for r in results], ignore_index=True)
     stock = pd.concat([r.stock for r in results], ignore_index=True)
     transfers = results[0].transfers.iloc[0:0]

@@ -34,19 +34,25 @@ from optimizer.solving.plan import PlanRun, solve_plan
 class RobustInfo:
     risk: str  # expected | cvar
     objective: float  # the extensive form's: expected cost (+ risk_weight x CVaR)
-    expected_cost: float
+    expected_cost: float | None  # None when a scenario of the stress test has no plan
     stress: StressResult  # the robust plan in every scenario
     wait_and_see: float | None = None
     mean_value_expected: float | None = None  # EEV: the mean-value plan under stress
 
+    # Both measures compare with the robust plan's expected cost under stress: when a
+    # scenario of that stress test has no plan (a failed job, a time limit), it is unknown
+    # and so are they.
     @property
     def evpi(self) -> float | None:
-        return None if self.wait_and_see is None else self.expected_cost - self.wait_and_see
+        if self.wait_and_see is None or self.expected_cost is None:
+            return None
+        return self.expected_cost - self.wait_and_see
 
     @property
     def vss(self) -> float | None:
-        return None if self.mean_value_expected is None else (
-            self.mean_value_expected - self.expected_cost)
+        if self.mean_value_expected is None or self.expected_cost is None:
+            return None
+        return self.mean_value_expected - self.expected_cost
 
 
 def plan_robust(data: ScenarioData, measures: bool = True,
@@ -77,6 +83,7 @@ def robust_contracts(data: ScenarioData) -> PlanRun:
                            options=outcome.options, solver_status=outcome.solver_status)
         run = _as_planned(data, list(outcome.values(ef.buy)))
     if run.result is not None:
+        assert outcome.objective is not None  # the outcome has a plan
         run.result.extra["robust_objective"] = float(outcome.objective)
     run.timings["total_s"] = time.perf_counter() - t0
     return run
@@ -87,6 +94,7 @@ def robust_work(data: ScenarioData, run: PlanRun, measures: bool, label: str = "
     hindsight plan per scenario (EVPI) and the mean-value plan under stress (VSS)."""
     scenarios = outlooks(data)
     prefix = f"{label} / " if label else ""
+    assert run.result is not None  # only a plan with contracts is completed
     jobs = stress_jobs(run.result, scenarios, data, label)
     n = len(jobs)
     if measures:
@@ -94,6 +102,7 @@ def robust_work(data: ScenarioData, run: PlanRun, measures: bool, label: str = "
         jobs.append(Job(f"{prefix}mean-value plan", mean_value_expected, (data, scenarios)))
 
     def finish(results: list) -> None:
+        assert run.result is not None  # as when the work was made
         stress = stress_result(jobs[:n], results[:n])
         info = RobustInfo(data.settings.robust, run.result.extra.pop("robust_objective"),
                           stress.expected_cost, stress)
@@ -132,12 +141,16 @@ def hindsight_cost(data: ScenarioData, outlook: Outlook) -> float | None:
     """The cost of planning one scenario knowing it will happen (a batch job)."""
     ef = build_extensive_form(data, [replace(outlook, probability=1.0)], risk="expected")
     outcome = solve_model(ef, data.settings.time_limit_s)
-    return float(outcome.objective) if outcome.status.has_plan else None
+    if not outcome.status.has_plan:
+        return None
+    assert outcome.objective is not None  # the outcome has a plan
+    return float(outcome.objective)
 
 
 def mean_value_scenario(data: ScenarioData, scenarios: list[Outlook]) -> ScenarioData:
     """The deterministic scenario with every offer at its expected capacity and price."""
-    cap, price = {}, {}
+    cap: dict[tuple[str, str, str], float] = {}
+    price: dict[tuple[str, str, str], float] = {}
     for o in scenarios:
         for key in set(o.capacity_factor) | set(o.price_factor):
             cap[key] = cap.get(key, 0.0) + o.probability * (o.capacity_factor.get(key, 1.0) - 1)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import combinations
 from math import factorial
+from typing import cast
 
 from models.data import ScenarioData
 from optimizer.planning.coordination import demand_shares
@@ -100,7 +101,8 @@ def savings_game(cost: dict[frozenset[str], float | None],
     out = {}
     for s, c in cost.items():
         alone = [cost[frozenset([b])] for b in s]
-        out[s] = 0.0 if c is None or any(a is None for a in alone) else sum(alone) - c
+        out[s] = 0.0 if c is None or any(a is None for a in alone) else (
+            sum(cast("list[float]", alone)) - c)
     return out
 
 
@@ -112,8 +114,8 @@ def shapley_value(v: dict[frozenset[str], float], players: tuple[str, ...]) -> d
         total = 0.0
         for k in range(n):
             weight = factorial(k) * factorial(n - k - 1) / factorial(n)
-            for s in combinations(others, k):
-                s = frozenset(s)
+            for members in combinations(others, k):
+                s = frozenset(members)
                 total += weight * (v[s | {b}] - v.get(s, 0.0))
         phi[b] = total
     return phi

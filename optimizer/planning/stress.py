@@ -11,6 +11,7 @@ A plan stressed with no disruption costs exactly what it cost when planned.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -63,7 +64,9 @@ class StressResult:
     @property
     def worst_cost(self) -> float | None:
         costs = [s.cost for s in self.scenarios if s.probability > 0]
-        return None if any(c is None for c in costs) else max(costs, default=None)
+        if any(c is None for c in costs):
+            return None
+        return max(cast("list[float]", costs), default=None)
 
     @property
     def worst_shortfall(self) -> float:
@@ -158,6 +161,7 @@ def _read(data: ScenarioData, ix: ModelIndex, m: pyo.ConcreteModel, outcome: Out
     if len(shortfalls):
         shortfalls = shortfalls.groupby(["buyer", "material"], as_index=False)["shortfall"].sum()
     below = [k for k, level in ix.floor.items() if stock[k] < level - TOL]
+    assert outcome.objective is not None  # read only from an outcome with a plan
     return ScenarioStress(
         scenario=outlook.name, probability=outlook.probability, status=outcome.status,
         cost=float(outcome.objective) + fixed_cost, shortfall=float(np.sum(short)),

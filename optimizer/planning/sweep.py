@@ -10,7 +10,7 @@ carries on); points reuse plans and the base point's basis as strategies do.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,9 +137,10 @@ def run_sweep(loaded: LoadedWorkbook, varies: list[Vary], strategy: str = "base"
         raise InputError(structural)
     labels = [", ".join(f"{v.column}={x:g}" for v, x in zip(varies, values, strict=True))
               for values in grid]
-    runs = None
+    runs: Sequence[PlanRun | None] | None = None
     if len(varies) == 1 and all(data is not None for data, _ in at):
-        runs = parametric_sweep([data for data, _ in at], [g[0] for g in grid])
+        runs = parametric_sweep([data for data, _ in at if data is not None],  # all of them
+                                [g[0] for g in grid])
         if runs is not None and progress:  # solved already: the bar jumps to the end
             progress.expect(len(runs))
             for label in labels:

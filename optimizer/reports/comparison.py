@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
@@ -14,6 +15,12 @@ from optimizer.planning.compare import Comparison, metrics
 from optimizer.reports.provenance import Provenance
 from optimizer.reports.sheets import SheetWriter
 from optimizer.xlsx import atomic_workbook, write_cell
+
+if TYPE_CHECKING:
+    from xlsxwriter.chart import Chart
+    from xlsxwriter.worksheet import Worksheet
+
+    from models.data import Settings
 
 
 def long_table(comparison: Comparison, attribute: str) -> pd.DataFrame:
@@ -60,12 +67,12 @@ def coordination_tables(comparison: Comparison) -> tuple[pd.DataFrame, pd.DataFr
         "alone_cost": value.alone(b),
         "shapley_share": value.shapley[b],
         "savings_share": value.shapley[b] / total if total else None,
-        "fair_cost": (value.alone(b) - value.shapley[b]) if value.alone(b) is not None
-        else None,
+        "fair_cost": (cast(float, value.alone(b)) - value.shapley[b])
+        if value.alone(b) is not None else None,
     } for b in value.players])
     order = {b: i for i, b in enumerate(value.players)}
     coalitions = pd.DataFrame([{
-        "coalition": " + ".join(sorted(s, key=order.get)),
+        "coalition": " + ".join(sorted(s, key=order.__getitem__)),  # members are players
         "partners": len(s),
         "coalition_cost": value.cost[s],
         "coalition_savings": value.savings[s],
@@ -163,11 +170,12 @@ def _run_sheet(w: SheetWriter, comparison: Comparison, prov: Provenance) -> None
     from optimizer.solving.highs import HIGHS_OPTIONS, solver_version
 
     ws = w.add_sheet("Run")
-    facts = [("tool", f"coprocure {__version__}"), ("solver", solver_version()),
-             ("created (UTC)", prov.created), ("input file", prov.input_file),
-             ("input sha256", prov.sha256),
-             ("strategies", ", ".join(o.name for o in comparison.outcomes)),
-             ("solves ran on", prov.computed_on)]
+    facts: list[tuple[str, object]] = [
+        ("tool", f"coprocure {__version__}"), ("solver", solver_version()),
+        ("created (UTC)", prov.created), ("input file", prov.input_file),
+        ("input sha256", prov.sha256),
+        ("strategies", ", ".join(o.name for o in comparison.outcomes)),
+        ("solves ran on", prov.computed_on)]
     facts += [("note", note) for note in comparison.notes]
     facts += [(f"HiGHS option {k}", v) for k, v in HIGHS_OPTIONS.items()]
     for o in comparison.outcomes:
@@ -180,14 +188,14 @@ def _run_sheet(w: SheetWriter, comparison: Comparison, prov: Provenance) -> None
     ws.set_column(1, 1, 90)
 
 
-def _charts(wb: Workbook, ws, table_sheet: str, table: pd.DataFrame, mix_sheet: str,
-            mix: pd.DataFrame, cover_sheet: str, cover: pd.DataFrame, s) -> None:
+def _charts(wb: Workbook, ws: Worksheet, table_sheet: str, table: pd.DataFrame, mix_sheet: str,
+            mix: pd.DataFrame, cover_sheet: str, cover: pd.DataFrame, s: Settings) -> None:
     """Four native charts; the data ranges point at the tables written above."""
     n = len(table)
     first, last = 3, 2 + n  # the Comparison table starts at row 2 (0-based header)
     col = {c: i for i, c in enumerate(table.columns)}
 
-    def column_chart(title: str, column: str, y_title: str):
+    def column_chart(title: str, column: str, y_title: str) -> Chart:
         chart = wb.add_chart({"type": "column"})
         chart.add_series({"name": "as planned" if column == "shortfall" else title,
                           "categories": [table_sheet, first, 0, last, 0],

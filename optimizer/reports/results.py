@@ -87,6 +87,7 @@ def _annotated(df: pd.DataFrame, prov: Provenance) -> pd.DataFrame:
 
 def _summary(w: SheetWriter, run: PlanRun, prov: Provenance) -> None:
     result = run.result
+    assert result is not None  # checked by write_results
     s = result.scenario.settings
     ws = w.add_sheet("Summary")
     ws.write_string(0, 0, f"{s.name}: strategy {prov.strategy}", w.title)

@@ -14,8 +14,8 @@ import importlib.metadata
 import socket
 import threading
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from optimizer.errors import CoprocureError
@@ -29,6 +29,9 @@ from optimizer.runs.executor import (
     run_chunk,
     stack_fingerprint,
 )
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
 
 CONNECT_TIMEOUT_S = 10.0
 
@@ -118,20 +121,21 @@ class DaskExecutor(Executor):
             self.client.cancel([f for f in futures if not f.done()])
         # Dask re-runs a lost worker's tasks itself; count the workers that left
         self.retries += len(before - set(self.client.scheduler_info(n_workers=-1)["workers"]))
-        return [r for chunk_results in results for r in chunk_results]
+        # every chunk has its results once all its futures have completed
+        return [r for chunk_results in cast("list[list[Any]]", results) for r in chunk_results]
 
     def close(self) -> None:
         self.client.close()
 
 
-def _on_scheduler(client, fn, *args):
+def _on_scheduler(client: Client, fn: Callable[..., Any], *args: Any) -> Any:
     try:
         return client.run_on_scheduler(fn, *args)
     except Exception as exc:
         return exc
 
 
-def _chunk_result(future, chunk: list[Job]) -> list[Any]:
+def _chunk_result(future: Future, chunk: list[Job]) -> list[Any]:
     from distributed import KilledWorker
 
     try:
@@ -143,7 +147,7 @@ def _chunk_result(future, chunk: list[Job]) -> list[Any]:
         return [Failed(job.label, f"{type(exc).__name__}: {exc}") for job in chunk]
 
 
-def _connect(client_class, address: str, timeout_s: float):
+def _connect(client_class: type[Client], address: str, timeout_s: float) -> Client:
     """Dask's client, or a plain error. A service on the port that is not a Dask
     scheduler (its dashboard, a web proxy) can leave the client waiting for a handshake
     that never comes: the wait is bounded here, in a thread of its own."""

@@ -173,6 +173,7 @@ def stack_fingerprint() -> dict[str, str]:
             out[dist] = "not installed"
     digest = hashlib.blake2b(digest_size=8)
     for package in (optimizer, models):
+        assert package.__file__ is not None  # regular packages, imported from files
         root = Path(package.__file__).parent
         for path in sorted(root.rglob("*.py")):
             digest.update(path.relative_to(root.parent).as_posix().encode())

@@ -56,11 +56,11 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
     buys = list(purchases.itertuples(index=False))
 
     # 1, 2, 7: purchases exist as offers, over open routes, within capacity and offtake
-    used = defaultdict(float)
-    taken = defaultdict(float)
-    arrivals = defaultdict(float)
+    used: defaultdict[tuple[str, str, str, int], float] = defaultdict(float)
+    taken: defaultdict[tuple[str, str, str], float] = defaultdict(float)
+    arrivals: defaultdict[tuple[str, str, str], float] = defaultdict(float)
     cost = 0.0
-    spend = defaultdict(float)
+    spend: defaultdict[tuple[str, str], float] = defaultdict(float)
     for p in buys:
         where = f"{p.buyer}<-{p.supplier} {p.material} {p.period} tier {p.tier}"
         offer = offers.get((p.supplier, p.material, p.period, p.tier))
@@ -85,20 +85,21 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
         unit = offer.price * (1 + tariff) + freight
         cost += disc[p.period] * unit * p.quantity
         spend[(p.buyer, p.period)] += unit * p.quantity
-    for key, q in used.items():
-        if q > offers[key].capacity + _tol(offers[key].capacity):
-            out.append(Violation("supplier capacity", " ".join(map(str, key)), q,
-                                 offers[key].capacity))
-    minimum = defaultdict(float)
+    for tier_key, q in used.items():
+        if q > offers[tier_key].capacity + _tol(offers[tier_key].capacity):
+            out.append(Violation("supplier capacity", " ".join(map(str, tier_key)), q,
+                                 offers[tier_key].capacity))
+    minimum: defaultdict[tuple[str, str, str], float] = defaultdict(float)
     for o in data.offers:
         minimum[(o.supplier, o.material, o.period)] += o.min_offtake
-    for key, q in minimum.items():
-        if q > 0 and taken[key] < q - _tol(q):
-            out.append(Violation("minimum offtake", " ".join(key), taken[key], q))
+    for offer_key, q in minimum.items():
+        if q > 0 and taken[offer_key] < q - _tol(q):
+            out.append(Violation("minimum offtake", " ".join(offer_key), taken[offer_key], q))
 
     # 8: transfers only where sharing is allowed, within limits
     sharing = {(s.giver, s.receiver, s.material): s for s in data.sharing}
-    moved_in, moved_out = defaultdict(float), defaultdict(float)
+    moved_in: defaultdict[tuple[str, str, str], float] = defaultdict(float)
+    moved_out: defaultdict[tuple[str, str, str], float] = defaultdict(float)
     for z in transfers.itertuples(index=False):
         g, r = z[0], z[1]  # "from" and "to" are not attribute names
         rule = sharing.get((g, r, z.material))
@@ -133,20 +134,22 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
                 out.append(Violation("stock balance", where, row.closing, level))
             if level < -_tol(d):
                 out.append(Violation("negative stock", where, level, 0.0))
-            rule = rules.get(key)
-            if rule is not None:
-                floor = max(rule.min_level, rule.min_days * d / days[t])
+            stock_rule = rules.get(key)
+            if stock_rule is not None:
+                floor = max(stock_rule.min_level, stock_rule.min_days * d / days[t])
                 if level < floor - _tol(floor):
                     out.append(Violation("stockpile floor", where, level, floor))
-                if rule.max_level is not None and level > rule.max_level + _tol(rule.max_level):
-                    out.append(Violation("storage ceiling", where, level, rule.max_level))
-                cost += disc[t] * rule.holding_cost * level
+                ceiling = stock_rule.max_level
+                if ceiling is not None and level > ceiling + _tol(ceiling):
+                    out.append(Violation("storage ceiling", where, level, ceiling))
+                cost += disc[t] * stock_rule.holding_cost * level
             shortage += disc[t] * u
     cost += shortage * data.settings.shortage_penalty
     missing = {(d.buyer, d.material, d.period) for d in data.demand if d.quantity > 0} - set(
         reported)
-    for key in sorted(missing):
-        out.append(Violation("demand without a stock balance", " ".join(key), demand[key], 0.0))
+    for demand_key in sorted(missing):
+        out.append(Violation("demand without a stock balance", " ".join(demand_key),
+                             demand[demand_key], 0.0))
 
     # 5, 9: diversification caps (hard: violation; soft: penalty)
     cost += _check_caps(data, buys, disc, periods, out)

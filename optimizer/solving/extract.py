@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ class PlanResult:
     constraints: pd.DataFrame
     cost_breakdown: dict[str, float]  # present value, by objective component
     buyers: pd.DataFrame  # per-buyer key figures, with a coalition row
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # robust planning: "robust": RobustInfo
 
     @property
     def total_cost(self) -> float:
@@ -77,6 +78,7 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
         **{name: _component_value(m, name, outcome) for name in COST_COMPONENTS
            if name != "purchase"},
     }
+    assert outcome.objective is not None  # extracted only from an outcome with a plan
     return PlanResult(
         scenario=data, objective=float(outcome.objective), purchases=purchases, stock=stock,
         transfers=transfers, supply=supply,

@@ -25,14 +25,20 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+if TYPE_CHECKING:
+    from pyomo.core.base.constraint import IndexedConstraint
+    from pyomo.core.base.var import IndexedVar, VarData
+    from scipy.sparse import csc_array
+
 # Fixed for every solve; `time_limit` is added per scenario when set.
-HIGHS_OPTIONS: dict[str, object] = {
+HIGHS_OPTIONS: dict[str, bool | int | float | str] = {
     "output_flag": False,
     "presolve": "on",
     "solver": "choose",
@@ -73,7 +79,7 @@ class CompiledLP:
     col_upper: np.ndarray
     row_lower: np.ndarray
     row_upper: np.ndarray
-    matrix: object  # scipy.sparse.csc_array
+    matrix: csc_array
 
 
 @dataclass
@@ -89,16 +95,17 @@ class Outcome:
     options: dict[str, object] = field(default_factory=dict)
     solver_status: str = ""
 
-    def values(self, component) -> np.ndarray:
+    def values(self, component: IndexedVar) -> np.ndarray:
         """Values of every member of an indexed Var, in its index order, as one array."""
         return self._gather(component, self.lp.column_of, self.x)
 
-    def duals(self, component) -> np.ndarray:
+    def duals(self, component: IndexedConstraint) -> np.ndarray:
         """Duals of every member of an indexed Constraint, in its index order."""
         return self._gather(component, self.lp.row_of, self.row_dual)
 
     @staticmethod
-    def _gather(component, position: dict[int, int], source: np.ndarray | None) -> np.ndarray:
+    def _gather(component: IndexedVar | IndexedConstraint, position: dict[int, int],
+                source: np.ndarray | None) -> np.ndarray:
         n = len(component)
         if source is None or not n:
             return np.zeros(n)
@@ -111,7 +118,7 @@ class Outcome:
                               dtype=np.int64, count=n)
             return np.where(idx >= 0, source[np.maximum(idx, 0)], 0.0)
 
-    def value(self, var) -> float:
+    def value(self, var: VarData) -> float:
         j = self.lp.column_of.get(id(var))
         return 0.0 if j is None or self.x is None else float(self.x[j])
 
@@ -241,7 +248,7 @@ def solve_model(model: pyo.ConcreteModel, time_limit_s: float | None = None,
     lp = compile_lp(model)
     t1 = time.perf_counter()
     h = new_highs(time_limit_s)
-    options = dict(HIGHS_OPTIONS, time_limit=time_limit_s)
+    options: dict[str, object] = dict(HIGHS_OPTIONS, time_limit=time_limit_s)
     if not lp.columns:  # nothing can be bought or stored: nothing to solve
         return Outcome(Status.OPTIMAL, lp.offset, np.zeros(0), np.zeros(0), np.zeros(0), lp, h,
                        {"compile_s": t1 - t0, "solve_s": 0.0}, options, "empty")
@@ -320,7 +327,8 @@ class WarmSolver:
             moved = np.flatnonzero((lp.row_lower != self.previous.row_lower)
                                    | (lp.row_upper != self.previous.row_upper))
             if len(moved):
-                h.changeRowsBounds(len(moved), moved.astype(np.int32),
+                # highspy's stubs omit changeRowsBounds, which the extension module has
+                h.changeRowsBounds(len(moved), moved.astype(np.int32),  # type: ignore[attr-defined]
                                    lp.row_lower[moved], lp.row_upper[moved])
             for row, col, value in coefficients:
                 h.changeCoeff(row, col, value)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -28,8 +30,11 @@ from models.data import ScenarioData
 from models.index import ModelIndex, build_index
 from optimizer.solving.checker import check_plan
 from optimizer.solving.extract import extract
-from optimizer.solving.highs import HIGHS_OPTIONS, CompiledLP, WarmSolver
+from optimizer.solving.highs import HIGHS_OPTIONS, CompiledLP, Outcome, WarmSolver
 from optimizer.solving.plan import PlanRun
+
+if TYPE_CHECKING:
+    from pyomo.repn.plugins.standard_form import LinearStandardFormInfo
 
 RHS_FIELDS = ("capacity", "offtake", "floor", "ceiling", "budgets")
 FIXED_FIELDS = ("periods", "arcs", "arrival", "lead", "stock_keys", "demand", "initial",
@@ -37,7 +42,9 @@ FIXED_FIELDS = ("periods", "arcs", "arrival", "lead", "stock_keys", "demand", "i
                 "discount", "days", "shortage_penalty", "impossible")
 TOL = 1e-9
 
-Change = tuple[str, object, float, float]  # (field, key, a, b): value = a + b * x
+# (field, key, a, b): value = a + b * x; the key is a position in ``caps`` for "share", else
+# a key of the index's dict ``field``
+Change = tuple[str, Any, float, float]
 
 
 def _structure(ix: ModelIndex) -> tuple:
@@ -74,11 +81,12 @@ def affine_changes(ixs: list[ModelIndex], xs: list[float]) -> list[Change] | Non
     return changes
 
 
-def _get(ix: ModelIndex, field: str, key) -> float:
+def _get(ix: ModelIndex, field: str, key: Any) -> float:
     return ix.caps[key].policy.share if field == "share" else getattr(ix, field)[key]
 
 
-def _with(ix: ModelIndex, changes: list[Change], value_of) -> ModelIndex:
+def _with(ix: ModelIndex, changes: list[Change],
+          value_of: Callable[[float, float], Any]) -> ModelIndex:
     """A copy of ``ix`` whose changing entries are ``value_of(a, b)``."""
     out = copy.copy(ix)
     for field in {f for f, *_ in changes if f != "share"}:
@@ -94,7 +102,7 @@ def _with(ix: ModelIndex, changes: list[Change], value_of) -> ModelIndex:
     return out
 
 
-def _evaluate(values, idx: np.ndarray) -> np.ndarray:
+def _evaluate(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
     out = np.empty(len(values), dtype=float)
     numeric = np.ones(len(values), dtype=bool)
     numeric[idx] = False
@@ -103,7 +111,7 @@ def _evaluate(values, idx: np.ndarray) -> np.ndarray:
     return out
 
 
-def _symbolic(values) -> np.ndarray:
+def _symbolic(values: np.ndarray) -> np.ndarray:
     return np.asarray([i for i, v in enumerate(values) if not isinstance(v, int | float
                                                                           | np.number)],
                       dtype=np.int64)
@@ -132,7 +140,9 @@ def parametric_sweep(datas: list[ScenarioData], xs: list[float]) -> list[PlanRun
     return runs
 
 
-def _solve_points(datas, xs, m, info, changes, compile_s) -> list[PlanRun]:
+def _solve_points(datas: list[ScenarioData], xs: list[float], m: pyo.ConcreteModel,
+                  info: LinearStandardFormInfo, changes: list[Change],
+                  compile_s: float) -> list[PlanRun]:
     columns = info.columns
     lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
     upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
@@ -171,7 +181,8 @@ def _solve_points(datas, xs, m, info, changes, compile_s) -> list[PlanRun]:
     return runs
 
 
-def _as_run(data: ScenarioData, m, outcome, changes: list[Change], x: float) -> PlanRun:
+def _as_run(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome, changes: list[Change],
+            x: float) -> PlanRun:
     if not outcome.status.has_plan:
         return PlanRun(outcome.status, None, timings=outcome.timings, options=outcome.options,
                        outcome=outcome, solver_status=outcome.solver_status)

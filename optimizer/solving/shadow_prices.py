@@ -8,6 +8,8 @@ here into "saves" or "costs" so that nobody has to know the convention.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
@@ -16,6 +18,9 @@ from models.data import ScenarioData
 from models.families import FAMILIES
 from models.family import Binding, Sense
 from optimizer.solving.highs import Outcome
+
+if TYPE_CHECKING:
+    from pyomo.core.base.indexed_component import IndexedComponent
 
 EPS = 1e-7
 COLUMNS = ["rule", "workbook_row", "buyer", "material", "period", "limit", "shadow_price",
@@ -45,7 +50,7 @@ def constraint_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _binding(index, duals: np.ndarray) -> list[tuple]:
+def _binding(index: IndexedComponent, duals: np.ndarray) -> list[tuple]:
     """(key, dual) for the members of a constraint family whose dual is not zero."""
     keys = list(index)
     return [(keys[i], float(duals[i])) for i in np.flatnonzero(duals > EPS)]

@@ -27,7 +27,7 @@ class Values(dict[str, Any]):
     bug in coprocure (a misspelt name), so it fails loudly here instead of reading as a
     blank cell; a column the sheet has but the row left blank reads as its default."""
 
-    __slots__ = ("sheet", "known")
+    __slots__ = ("known", "sheet")
 
     def __init__(self, sheet: str, values: dict[str, Any], known: frozenset[str]):
         super().__init__(values)
@@ -151,6 +151,7 @@ def _parse_sheet(sheet: RawSheet, issues: list[Issue], period_labels: list[str])
         if not wide:
             out.append(base)
             continue
+        assert spec.wide_value is not None  # _wide_columns finds none without it
         for period, idx in wide.items():
             value = cells[idx] if idx < len(cells) else None
             if is_blank(value):

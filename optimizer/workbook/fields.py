@@ -95,7 +95,7 @@ class Sheet:
     required: bool = False
     key: tuple[str, ...] = ()  # columns that identify a row; duplicates are errors
     wide_value: str | None = None  # the value column of the wide layout (period columns)
-    examples: tuple[tuple[Any, ...], ...] = field(default=(), repr=False)
+    examples: tuple[dict[str, Any], ...] = field(default=(), repr=False)
 
     def column(self, name: str) -> Column:
         for col in self.columns:

@@ -15,7 +15,7 @@ from pathlib import Path
 from models.data import ScenarioData
 from optimizer.errors import InputError, Issue, error
 from optimizer.workbook.cells import Tables, parse_tables
-from optimizer.workbook.read import read_workbook, suggest
+from optimizer.workbook.read import RawWorkbook, read_workbook, suggest
 from optimizer.workbook.rules import check_tables
 from optimizer.workbook.scenario_data import build_scenario
 from optimizer.workbook.schema import SHEETS, SheetName
@@ -107,7 +107,7 @@ def _reading_order(issue: Issue) -> tuple:
             len(issue.column or ""), issue.column or "")
 
 
-def _take_disruptions(raw, other: Path) -> None:
+def _take_disruptions(raw: RawWorkbook, other: Path) -> None:
     source = read_workbook(other)
     sheet = source.sheets.get(SheetName.DISRUPTIONS)
     if sheet is None:
@@ -127,7 +127,8 @@ def _strategy_consequences(strategy: Strategy, changes: list[Change], found: lis
                            seen: set[tuple]) -> list[Issue]:
     """Errors a strategy introduces, located at the Strategies row that caused them."""
     out = []
-    by_cell = {(c.sheet, c.row): c.by_row for c in changes}
+    by_cell: dict[tuple[str | None, int | None], int | None] = {
+        (c.sheet, c.row): c.by_row for c in changes}
     for issue in found:
         if not issue.is_error or _identity(issue) in seen:
             continue

@@ -133,7 +133,8 @@ def _check_sharing(tables: Tables, issues: list[Issue]) -> None:
 
 
 def _check_disruptions(tables: Tables, issues: list[Issue]) -> None:
-    order = {p: i for i, p in enumerate(tables.names(SheetName.PERIODS, "period"))}
+    order: dict[str | None, int] = {
+        p: i for i, p in enumerate(tables.names(SheetName.PERIODS, "period"))}
     places = set(_countries(tables, False)) | set(_countries(tables, True))
     probability: dict[str, tuple[float, Row]] = {}
     for row in tables[SheetName.DISRUPTIONS]:

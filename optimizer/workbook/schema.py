@@ -9,6 +9,7 @@ worked example, so they must form a valid scenario together.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from optimizer.workbook.fields import Column, Kind, Ref, Setting, Sheet
 
@@ -36,15 +37,15 @@ Q = "quantity"  # in the workbook's `unit` (default t)
 MONEY = "money"  # in the workbook's `currency` (default USD)
 PRICE = "money/quantity"
 
-def _name(name: str, description: str, **kw) -> Column:
+def _name(name: str, description: str, **kw: Any) -> Column:
     return Column(name, Kind.NAME, description, required=True, **kw)
 
 
-def _qty(name: str, description: str, unit: str = Q, **kw) -> Column:
+def _qty(name: str, description: str, unit: str = Q, **kw: Any) -> Column:
     return Column(name, Kind.NUMBER, description, unit=unit, minimum=0.0, **kw)
 
 
-def _ref(name: str, sheet: str, column: str, description: str, **kw) -> Column:
+def _ref(name: str, sheet: str, column: str, description: str, **kw: Any) -> Column:
     star = kw.pop("star", False)
     also = kw.pop("also", ())
     required = kw.pop("required", True)
@@ -368,7 +369,7 @@ if set(SHEET_BY_NAME) != set(SheetName):  # the enum and the declarations name t
 INFORMATION_SHEETS = ("README",)
 
 
-def _setting(name: str, kind: Kind, description: str, **kw) -> Setting:
+def _setting(name: str, kind: Kind, description: str, **kw: Any) -> Setting:
     return Setting(name, Column("value", kind, description, **kw))
 
 
