@@ -40,7 +40,6 @@ def test_registry_is_consistent() -> None:
         assert family.sheet is None or family.sheet in set(SheetName), family.name
         assert family.explain is not None or family.unreported, (
             f"{family.name}: explain its shadow price or say why it has none")
-        assert family.bound == (family.add is None or family.component == "transfer")
 
 
 def test_every_family_is_built_described_and_reported() -> None:
