@@ -35,6 +35,8 @@ class Settings:
     cvar_alpha: float
     risk_weight: float
     spot_premium: float
+    # share of the shortage penalty per unit and year below a stockpile floor (SPEC 5)
+    reserve_gap_penalty: float = 0.1
 
 
 @dataclass(frozen=True)

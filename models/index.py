@@ -54,6 +54,9 @@ class ModelIndex:
     demand: dict[tuple[str, str, str], float]  # (b, m, t) -> demand > 0
     initial: dict[tuple[str, str], float]
     floor: dict[tuple[str, str, str], float]  # > 0 only
+    # cost per unit below the floor at the end of the period (SPEC 5: reserve_gap_penalty x
+    # the shortage penalty per unit and year, pro rata for the period's days)
+    gap_rate: dict[tuple[str, str, str], float]
     ceiling: dict[tuple[str, str, str], float]
     holding: dict[tuple[str, str, str], float]
     transfers: list[tuple[str, str, str, str]]  # (giver, receiver, material, period)
@@ -84,6 +87,7 @@ def build_index(data: ScenarioData) -> ModelIndex:
     stocked = set(stock_keys)
 
     floor, ceiling, holding = {}, {}, {}
+    gap_per_year = data.settings.reserve_gap_penalty * data.settings.shortage_penalty
     src: dict[tuple, str] = {}
     for (b, m, t), rule in rules.items():
         src[("stock", b, m, t)] = rule.src
@@ -150,6 +154,7 @@ def build_index(data: ScenarioData) -> ModelIndex:
         periods=periods, position=position, discount=discount, days=days, arcs=arcs,
         arc_cost=arc_cost, arrival=arrival, lead=lead, capacity=capacity, offtake=dict(offtake),
         stock_keys=stock_keys, demand=demand, initial=initial, floor=floor, ceiling=ceiling,
+        gap_rate={k: gap_per_year * days[k[2]] / 365.0 for k in floor},
         holding=holding, transfers=transfers, transfer_cost=transfer_cost,
         transfer_limit=transfer_limit, caps=_cap_rows(data, arcs, periods),
         budgets={(b.buyer, b.period): b.amount for b in data.budgets},

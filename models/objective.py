@@ -5,6 +5,7 @@ r"""The objective, assembled from named cost components (SPEC 3, objective).
     \min \sum_t \delta_t \Big( \underbrace{\sum (p(1+\tau) + f)\,x}_{\text{purchase}}
       + \underbrace{\sum h\,I}_{\text{holding}} + \underbrace{\sum c\,z}_{\text{transfer}}
       + \underbrace{\pi \sum u}_{\text{shortfall}}
+      + \underbrace{\sum \rho \pi \tfrac{\mathit{days}_t}{365} g}_{\text{reserve}}
       + \underbrace{\sum_{p \in t} \rho_p v_p}_{\text{policy}} \Big)
       + \sum_{p\ \text{horizon}} \rho_p v_p
 
@@ -26,7 +27,7 @@ import pyomo.environ as pyo
 from models.expr import linear
 from models.index import ModelIndex
 
-COST_COMPONENTS = ("purchase", "holding", "transfer", "shortfall", "policy")
+COST_COMPONENTS = ("purchase", "holding", "transfer", "shortfall", "reserve", "policy")
 
 
 def add_objective(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
@@ -39,7 +40,10 @@ def add_objective(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.cost_holding = pyo.Expression(expr=linear(holding_terms(ix, stock)))
     m.cost_transfer = pyo.Expression(expr=linear(transfer_terms(ix, moved)))
     m.cost_shortfall = pyo.Expression(expr=linear(shortfall_terms(ix, short)))
-    m.cost_policy = pyo.Expression(expr=linear(policy_terms(m, ix)))
+    gap = zip(m.FLOOR, m.reserve_gap.values(), strict=True)
+    m.cost_reserve = pyo.Expression(expr=linear(reserve_terms(ix, gap)))
+    excess = zip(m.SOFT_CAPS, m.cap_excess.values(), strict=True)
+    m.cost_policy = pyo.Expression(expr=linear(policy_terms(ix, excess)))
     m.total_cost = pyo.Objective(
         expr=sum(component(m, name) for name in COST_COMPONENTS), sense=pyo.minimize)
 
@@ -64,11 +68,22 @@ def shortfall_terms(ix: ModelIndex, short: Iterable[tuple[tuple, object]]) -> Te
     return [(d[k[2]] * ix.shortage_penalty, v) for k, v in short]
 
 
-def policy_terms(m: pyo.ConcreteModel, ix: ModelIndex) -> Terms:
-    """Soft-cap penalties: per period when the cap is per period, once over the horizon."""
+def reserve_terms(ix: ModelIndex, gap: Iterable[tuple[tuple, object]]) -> Terms:
+    """What being below the floor costs (models/constraints/stockpile.py)."""
     d = ix.discount
-    return [((d[ix.caps[p].period] if ix.caps[p].period else 1.0) * ix.caps[p].policy.penalty,
-             m.cap_excess[p]) for p in m.SOFT_CAPS]
+    return [(d[k[2]] * ix.gap_rate[k], v) for k, v in gap]
+
+
+def policy_terms(ix: ModelIndex, excess: Iterable[tuple[int, object]]) -> Terms:
+    """Soft-cap penalties on each cap's excess: per period when the cap is per period,
+    once over the horizon."""
+    terms: Terms = []
+    for p, v in excess:
+        cap = ix.caps[p]
+        assert cap.policy.penalty is not None  # only soft caps have an excess
+        discount = ix.discount[cap.period] if cap.period else 1.0
+        terms.append((discount * cap.policy.penalty, v))
+    return terms
 
 
 def component(m: pyo.ConcreteModel, name: str) -> pyo.Expression:

@@ -56,15 +56,21 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from models.constraints.budget import add_budgets
-from models.constraints.diversification import add_diversification
+from models.constraints.budget import add_budgets, budget_rule
+from models.constraints.diversification import add_diversification, cap_rule
 from models.constraints.stock import balance_rule
 from models.constraints.stockpile import ceiling_rule, floor_rule
 from models.constraints.supply import add_supply
 from models.data import ScenarioData
 from models.expr import linear
-from models.index import ModelIndex, build_index
-from models.objective import holding_terms, policy_terms, shortfall_terms, transfer_terms
+from models.index import ArcCost, ModelIndex, build_index
+from models.objective import (
+    holding_terms,
+    policy_terms,
+    reserve_terms,
+    shortfall_terms,
+    transfer_terms,
+)
 
 
 @dataclass(frozen=True)
@@ -114,22 +120,22 @@ def build_extensive_form(data: ScenarioData, scenarios: list[Outlook],
         # fixed numbers they are constants that rounding can make "trivially infeasible".
         for var, q in zip(m.purchases, contracts, strict=True):
             var.fix(max(float(q), 0.0))
-        m.SOFT_CAPS = pyo.Set(initialize=[])
     else:
         add_supply(m, ix)            # contracts within capacity and minimum offtake
-        add_diversification(m, ix)   # caps and budgets are rules for contracts
-        add_budgets(m, ix)
+        add_diversification(m, ix, soft=False)  # hard caps and budgets bind contracts;
+        add_budgets(m, ix)           # soft caps are charged in each world (add_recourse)
     m.SCENARIOS = pyo.Set(initialize=range(len(scenarios)), ordered=True)
     m.scenario = pyo.Block(m.SCENARIOS)
     for w, outlook in enumerate(scenarios):
         add_recourse(m.scenario[w], m, ix, data, outlook)
-    add_expected_objective(m, ix, scenarios, risk, data)
+    add_expected_objective(m, scenarios, risk, data)
     return m
 
 
 def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: ScenarioData,
                  outlook: Outlook) -> None:
-    """Stock, spot purchases, transfers and shortfall of one scenario, and its cost."""
+    """Stock, spot purchases, transfers, reserve gaps and shortfall of one scenario, its
+    caps and budgets on contracts and spot together, and its cost."""
     d = ix.discount
     premium = data.settings.spot_premium
     first = outlook.first_period
@@ -147,14 +153,14 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     blk.TRANSFERS = pyo.Set(initialize=ix.transfers, dimen=4, ordered=True)
     blk.transfer = pyo.Var(blk.TRANSFERS, domain=pyo.NonNegativeReals,
                            bounds=lambda _, g, r, mat, t: (0, ix.transfer_limit[g, r, mat]))
-    last = ix.periods[-1]
-    gap_keys = [] if first is None else [k for k in ix.floor if k[2] == last]
-    blk.GAP = pyo.Set(initialize=gap_keys, dimen=3, ordered=True)
-    blk.gap = pyo.Var(blk.GAP, domain=pyo.NonNegativeReals)
+    blk.FLOOR = pyo.Set(initialize=list(ix.floor), dimen=3, ordered=True)
+    blk.reserve_gap = pyo.Var(blk.FLOOR, domain=pyo.NonNegativeReals)
 
     x = m.purchases
     factor = [cf.get(a[1:4], 1.0) for a in ix.arcs]
     spot_of = dict(zip(spot_arcs, blk.spot.values(), strict=True))
+    spot_unit = {i: spot_unit_cost(ix.arc_cost[ix.arcs[i]], pf.get(ix.arcs[i][1:4], 1.0),
+                                    premium) for i in spot_arcs}
     arrivals = defaultdict(list)
     for i, a in enumerate(ix.arcs):
         key = (a[0], a[2], ix.arrival[a])
@@ -172,37 +178,62 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     stock = dict(zip(blk.STOCK, blk.stock.values(), strict=True))
     short = dict(zip(blk.SHORT, blk.short.values(), strict=True))
     moved = dict(zip(blk.TRANSFERS, blk.transfer.values(), strict=True))
+    gap = dict(zip(blk.FLOOR, blk.reserve_gap.values(), strict=True))
     blk.balance = pyo.Constraint(blk.STOCK, rule=balance_rule(ix, stock, short, moved,
                                                               arrivals))
-    # The reserve is for drawing on: its floor binds only when nothing goes wrong; after a
-    # disruption, what is below the floor at the end of the horizon costs the penalty.
-    floors = list(ix.floor) if first is None else []
-    blk.floor = pyo.Constraint(floors, rule=floor_rule(ix, stock))
-    blk.rebuild = pyo.Constraint(list(blk.GAP), rule=lambda _, *k: (
-        ix.floor[k], linear([(1.0, stock[k]), (1.0, blk.gap[k])]), None))
+    # The same rules in every world (SPEC 5): the reserve may be drawn in any scenario at
+    # the same gap cost as in planning; caps count contracts (at their contracted quantity,
+    # so a cut never makes a hard cap impossible) and spot purchases together; budgets
+    # count what is paid, delivered contracts and spot.
+    blk.floor = pyo.Constraint(blk.FLOOR, rule=floor_rule(ix, stock, gap))
     blk.ceiling = pyo.Constraint(list(ix.ceiling), rule=ceiling_rule(ix, stock))
+    _add_scenario_caps(blk, ix, x, spot_of)
+    spend = defaultdict(list)
+    for i, a in enumerate(ix.arcs):
+        spend[(a[0], a[3])].append((ix.arc_cost[a].unit * factor[i], x[i]))
+    for i, var in spot_of.items():
+        spend[(ix.arcs[i][0], ix.arcs[i][3])].append((spot_unit[i], var))
+    paid_spot = {(ix.arcs[i][0], ix.arcs[i][3]) for i in spot_arcs}
+    blk.budget = pyo.Constraint([k for k in ix.budgets if k in paid_spot],
+                                rule=budget_rule(ix, spend))
 
     terms = [(d[a[3]] * ix.arc_cost[a].unit * factor[i], x[i]) for i, a in enumerate(ix.arcs)]
-    for i, var in spot_of.items():
-        a = ix.arcs[i]
-        cost = ix.arc_cost[a]
-        spot_price = cost.price * pf.get(a[1:4], 1.0) * (1.0 + premium)
-        tariff_rate = cost.tariff / cost.price if cost.price else 0.0
-        terms.append((d[a[3]] * (spot_price * (1.0 + tariff_rate) + cost.freight), var))
+    terms += [(d[ix.arcs[i][3]] * spot_unit[i], var) for i, var in spot_of.items()]
     terms += holding_terms(ix, stock.items())
     terms += transfer_terms(ix, moved.items())
     terms += shortfall_terms(ix, short.items())
-    terms += [(d[last] * ix.shortage_penalty, blk.gap[k]) for k in blk.GAP]
+    terms += reserve_terms(ix, gap.items())
+    terms += policy_terms(ix, zip(blk.SOFT_CAPS, blk.cap_excess.values(), strict=True))
     blk.cost = pyo.Expression(expr=linear(terms))
 
 
-def add_expected_objective(m: pyo.ConcreteModel, ix: ModelIndex, scenarios: list[Outlook],
-                           risk: str, data: ScenarioData) -> None:
-    """Soft-cap penalties + expected scenario cost (+ lambda x CVaR for ``cvar``)."""
-    penalties = linear(policy_terms(m, ix))
-    expected = sum(o.probability * m.scenario[w].cost for w, o in enumerate(scenarios))
-    m.cost_policy = pyo.Expression(expr=penalties)
-    m.expected_cost = pyo.Expression(expr=expected)
+def spot_unit_cost(cost: ArcCost, price_factor: float, premium: float) -> float:
+    """Landed cost of one unit bought spot: the disrupted price with the premium, the
+    route's tariff rate on it, and freight."""
+    spot_price = cost.price * price_factor * (1.0 + premium)
+    tariff_rate = cost.tariff / cost.price if cost.price else 0.0
+    return spot_price * (1.0 + tariff_rate) + cost.freight
+
+
+def _add_scenario_caps(blk: pyo.Block, ix: ModelIndex, x: list, spot: dict[int, object]) -> None:
+    """Every soft cap (its excess is this world's to pay) and every hard cap that spot
+    purchases enter; a hard cap on contracts alone already holds from the first stage."""
+    rows = [p for p, row in enumerate(ix.caps) if row.policy.penalty is not None
+            or any(a in spot for a in row.counted)]
+    blk.CAPS = pyo.Set(initialize=rows, ordered=True)
+    blk.SOFT_CAPS = pyo.Set(initialize=[p for p in rows if ix.caps[p].policy.penalty is not None],
+                            ordered=True)
+    blk.cap_excess = pyo.Var(blk.SOFT_CAPS, domain=pyo.NonNegativeReals)
+    excess = dict(zip(blk.SOFT_CAPS, blk.cap_excess.values(), strict=True))
+    blk.share_cap = pyo.Constraint(blk.CAPS, rule=cap_rule(ix, x, spot, excess))
+
+
+def add_expected_objective(m: pyo.ConcreteModel, scenarios: list[Outlook], risk: str,
+                           data: ScenarioData) -> None:
+    """Expected scenario cost (+ lambda x CVaR for ``cvar``); each scenario's cost holds
+    every cost of its world, soft-cap penalties included."""
+    m.expected_cost = pyo.Expression(expr=sum(
+        o.probability * m.scenario[w].cost for w, o in enumerate(scenarios)))
     if risk == "cvar":
         alpha, lam = data.settings.cvar_alpha, data.settings.risk_weight
         m.var_level = pyo.Var()
@@ -211,6 +242,6 @@ def add_expected_objective(m: pyo.ConcreteModel, ix: ModelIndex, scenarios: list
             None, m.scenario[w].cost - m.var_level - m.excess[w], 0.0))
         m.cvar = pyo.Expression(expr=m.var_level + sum(
             o.probability * m.excess[w] for w, o in enumerate(scenarios)) / (1.0 - alpha))
-        m.total_cost = pyo.Objective(expr=m.cost_policy + m.expected_cost + lam * m.cvar)
+        m.total_cost = pyo.Objective(expr=m.expected_cost + lam * m.cvar)
     else:
-        m.total_cost = pyo.Objective(expr=m.cost_policy + m.expected_cost)
+        m.total_cost = pyo.Objective(expr=m.expected_cost)

@@ -214,12 +214,21 @@ def test_libreoffice_renders_every_chart(compared: tuple[dict, Path], tmp_path: 
 def test_an_infeasible_strategy_is_a_row_not_an_abort(book: Path) -> None:
     from optimizer.planning.compare import metrics, run_comparison
 
-    edit(book, lambda wb: wb["Strategies"].append(
-        ["hoard", "Stockpile", "buyer=Japan; material=Dy oxide", "min_level", 100000]))
+    # A hard 1 % cap on China beside a take-or-pay of 60,000 t a year from China: no
+    # amount of other purchases can dilute it (a stockpile floor out of reach would not
+    # do: the floor is a reserve that may be drawn at a cost, SPEC 5).
+    def conflict(wb) -> None:
+        for row in (["hoard", "Policies", "policy=country-cap", "active", "yes"],
+                    ["hoard", "Policies", "policy=country-cap", "share", 0.01],
+                    ["hoard", "Supply", "supplier=China refiners; material=NdPr oxide",
+                     "min_offtake", 60000]):
+            wb["Strategies"].append(row)
+
+    edit(book, conflict)
     comparison = run_comparison(load_workbook(book))
     table = metrics(comparison).set_index("strategy")
     assert table.loc["hoard", "status"] == "INFEASIBLE"
-    assert "Stockpile!2" in table.loc["hoard", "diagnosis"]
+    assert "Policies!2" in table.loc["hoard", "diagnosis"]
     assert table.loc["crma-65", "status"] == "optimal"
     assert table.loc["crma-65", "cost_vs_base:Japan"] == pytest.approx(
         table.loc["crma-65", "cost_pv:Japan"] - table.loc["base", "cost_pv:Japan"])

@@ -220,12 +220,37 @@ def test_impossible_minimum_offtake_is_infeasible_without_solving() -> None:
     assert run.status is Status.INFEASIBLE and "minimum offtake" in run.reasons[0][0]
 
 
-def test_conflicting_floor_is_infeasible() -> None:
-    """A floor of 50 with only 10 on offer and nothing in stock cannot be met."""
-    run = solve_plan(scenario(suppliers=[("S", "X")], offers=[("S", "M", "t1", 10, 5)],
-                        demand=[("B", "M", "t1", 10)],
-                        stock_rules=(md.StockRule("B", "M", "t1", 0.0, 50.0, None, 0.0),)))
-    assert run.status is Status.INFEASIBLE
+def test_floor_out_of_reach_is_a_costed_gap() -> None:
+    """A floor of 50 with only 10 on offer (at 5) and demand 10 is a reserve that cannot be
+    filled: the gap of 50 costs reserve_gap_penalty x shortage penalty per unit and year,
+    0.1 x 1000 x 365/365 = 100 a unit. Buying 10 for the demand: 50 + 50 x 100 = 5,050
+    (keeping them instead would save 10 x 100 of gap but run 10 short at 1,000: worse)."""
+    run = solved(scenario(suppliers=[("S", "X")], offers=[("S", "M", "t1", 10, 5)],
+                          demand=[("B", "M", "t1", 10)],
+                          stock_rules=(md.StockRule("B", "M", "t1", 0.0, 50.0, None, 0.0),)))
+    assert run.objective == pytest.approx(5050)
+    assert run.result.cost_breakdown["reserve"] == pytest.approx(5000)
+    assert run.result.stock["below_floor"].tolist() == pytest.approx([50.0])
+    assert run.result.shortfalls.empty
+
+
+def test_reserve_is_drawn_before_running_short() -> None:
+    """Initial stock 30 = the floor; demand 10 a period; 10 on offer in t1 at 5 and none in
+    t2. In t2 the partner draws 10 from its reserve (gap 10 x 100 = 1,000) rather than run
+    short (10 x 1,000): 50 + 1,000 = 1,050. A period of 73 days charges the gap pro rata:
+    10 x 100 x 73/365 = 200, so 250."""
+    for days, expected, gap_cost in ((365.0, 1050.0, 1000.0), (73.0, 250.0, 200.0)):
+        run = solved(scenario(
+            periods=("t1", "t2"), days=days, suppliers=[("S", "X")],
+            offers=[("S", "M", "t1", 10, 5)],
+            demand=[("B", "M", t, 10) for t in ("t1", "t2")],
+            initial_stock=(md.InitialStock("B", "M", 30.0),),
+            stock_rules=tuple(md.StockRule("B", "M", t, 0.0, 30.0, None, 0.0)
+                              for t in ("t1", "t2"))))
+        assert run.objective == pytest.approx(expected)
+        assert run.result.cost_breakdown["reserve"] == pytest.approx(gap_cost)
+        assert run.result.stock["below_floor"].tolist() == pytest.approx([0.0, 10.0])
+        assert run.result.shortfalls.empty
 
 
 # Dantzig's transportation problem (Dantzig 1963, ch. 3.3; the GAMS model library's

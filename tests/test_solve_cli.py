@@ -11,7 +11,7 @@ import pytest
 
 from optimizer.solving.plan import solve_plan
 from optimizer.workbook.load import load_workbook
-from tests.conftest import SHIPPED, append_row, digest, edit, run, set_cell
+from tests.conftest import SHIPPED, digest, edit, run, set_cell
 
 SHEETS = ["Summary", "Purchases", "Stockpile", "Shortfalls", "Supply", "Transfers",
           "Constraints", "Run"]
@@ -56,11 +56,20 @@ def test_results_workbook_adds_up(shipped_solve: tuple[dict, Path]) -> None:
     breakdown = summary["cost_breakdown"]
     assert spend_pv == pytest.approx(breakdown["purchase"] + breakdown["tariff"]
                                      + breakdown["freight"], rel=1e-9)
+    gap_pv = 0.0
+    days = {p.label: p.days for p in data.periods}
     for r in table("Stockpile"):
         assert r["closing (t)"] == pytest.approx(
             r["opening (t)"] + r["arrivals (t)"] + r["transfers in (t)"] - r["transfers out (t)"]
             - r["use (t)"], abs=1e-6)
-        assert r["closing (t)"] >= r["floor (t)"] - 1e-6
+        # the floor is a reserve that may be drawn (SPEC 5): the gap is shown and charged
+        below = next(r[k] for k in r if str(k).startswith("below floor"))
+        assert below == pytest.approx(max(0.0, r["floor (t)"] - r["closing (t)"]), abs=1e-6)
+        period = str(r["period"])
+        gap_pv += below * disc[period] * days[period] / 365.0
+    s = data.settings
+    assert breakdown["reserve"] == pytest.approx(
+        gap_pv * s.reserve_gap_penalty * s.shortage_penalty, rel=1e-6, abs=1e-3)
     for buyer in ("Japan", "EU"):
         for mat in data.materials:
             for t in data.period_labels:
@@ -113,12 +122,12 @@ def test_text_from_the_workbook_never_becomes_a_formula(book: Path, tmp_path: Pa
 
 
 def _conflicting(book: Path) -> Path:
-    """Japan must hold 5,000 t of Dy oxide at the end of 2027: far more than the 1,540 t a
-    year on offer can supply."""
-    set_cell(book, "Stockpile", 2, "min_days", None)
-    set_cell(book, "Stockpile", 2, "period", 2026)
-    append_row(book, "Stockpile", {"buyer": "Japan", "material": "Dy oxide", "period": "2027",
-                                   "min_level": 5000})
+    """A hard cap of 1 % on China beside a take-or-pay of 60,000 t of NdPr oxide a year from
+    China: no amount of other purchases (7,300 t a year on offer) can dilute it. (A floor
+    out of reach no longer conflicts: it is a reserve that may be drawn at a cost.)"""
+    set_cell(book, "Policies", 2, "active", "yes")
+    set_cell(book, "Policies", 2, "share", 0.01)
+    set_cell(book, "Supply", 4, "min_offtake", 60000)
     return book
 
 
@@ -136,13 +145,12 @@ def test_diagnose_names_the_conflicting_rows(book: Path) -> None:
     before = digest(book)
     proc = run("diagnose", book)
     assert proc.returncode == 1
-    assert "Stockpile!4" in proc.stderr and "lower the floor by" in proc.stderr
+    assert "Policies!2" in proc.stderr and "Supply!4" in proc.stderr
     data = json.loads(run("diagnose", book, "--json").stdout)
     assert data["feasible"] is False
     rows = {r["workbook_row"] for r in data["conflict"]}
-    assert "Stockpile!4" in rows and any(r.startswith("Supply!") for r in rows)
-    floor = next(b for b in data["bends"] if b["workbook_row"] == "Stockpile!4")
-    assert floor["amount"] > 0
+    assert {"Policies!2", "Supply!4"} <= rows
+    assert any(b["amount"] and b["amount"] > 0 for b in data["bends"])
     assert digest(book) == before
 
 

@@ -12,7 +12,7 @@ import pytest
 from optimizer.planning.coordination import plan_coordinated
 from optimizer.planning.sweep import CURVES, Vary, parse_vary, run_sweep, sweep_table
 from optimizer.workbook.load import load_workbook
-from tests.conftest import SHIPPED, append_row, run, set_cell
+from tests.conftest import SHIPPED, run, set_cell
 
 
 def objectives(table) -> list[float]:
@@ -52,10 +52,12 @@ def test_every_point_equals_a_fresh_solve_of_the_overridden_workbook(book: Path)
 
 
 def test_infeasible_points_do_not_stop_the_sweep(book: Path) -> None:
-    append_row(book, "Stockpile", {"buyer": "EU", "material": "NdPr oxide", "min_level": 0})
+    """A take-or-pay of 60,000 t of NdPr oxide a year from China under a hard cap on China:
+    at 1 % no other purchases can dilute it (7,300 t a year on offer elsewhere)."""
+    set_cell(book, "Policies", 2, "active", "yes")
+    set_cell(book, "Supply", 4, "min_offtake", 60000)
     loaded = load_workbook(book)
-    vary = Vary("Stockpile", "buyer=EU; material=NdPr oxide", "min_level",
-                (0.0, 1e6, 10.0))
+    vary = Vary("Policies", "policy=country-cap", "share", (1.0, 0.01, 0.99))
     table = sweep_table([vary], run_sweep(loaded, [vary]))
     assert list(table["status"]) == ["optimal", "INFEASIBLE", "optimal"]
 

@@ -16,6 +16,7 @@ symbol                 meaning                          Pyomo
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 
 import pyomo.environ as pyo
 
@@ -29,13 +30,19 @@ def add_budgets(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     for arc, var in zip(ix.arcs, m.purchases, strict=True):
         spend[(arc[0], arc[3])].append((ix.arc_cost[arc].unit, var))
     m.BUDGETS = pyo.Set(initialize=list(ix.budgets), dimen=2, ordered=True)
-    m.budget = pyo.Constraint(m.BUDGETS, rule=lambda m, b, t: (
-        linear(spend[(b, t)]) <= ix.budgets[b, t]))
+    m.budget = pyo.Constraint(m.BUDGETS, rule=budget_rule(ix, spend))
+
+
+def budget_rule(ix: ModelIndex, spend: Mapping[tuple[str, str], list[tuple[float, object]]]
+                ) -> Callable:
+    """The budget row of (buyer, period) on ``spend``: (unit cost, purchase) pairs, the
+    plan's, or a scenario's delivered contracts and spot purchases (SPEC 5)."""
+    return lambda _, b, t: linear(spend[(b, t)]) <= ix.budgets[b, t]
 
 
 def _budget_row(ix: ModelIndex, k: tuple) -> Row:
     b, t = k
-    return Row("budget", f"{b} may spend at most {ix.budgets[k]:,.6g} in {t}",
+    return Row("budget", f"{b} may spend at most {ix.budgets[k]:,.0f} in {t}",
                ix.src.get(("budget", *k), ""), "raise the budget", b, None, t, ix.budgets[k])
 
 

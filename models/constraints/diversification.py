@@ -23,6 +23,8 @@ symbol         meaning                              Pyomo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+
 import numpy as np
 import pyomo.environ as pyo
 
@@ -31,23 +33,36 @@ from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
 
 
-def add_diversification(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    m.CAPS = pyo.Set(initialize=range(len(ix.caps)), ordered=True)
-    soft = [p for p, row in enumerate(ix.caps) if row.policy.penalty is not None]
-    m.SOFT_CAPS = pyo.Set(initialize=soft, ordered=True)
+def add_diversification(m: pyo.ConcreteModel, ix: ModelIndex, soft: bool = True) -> None:
+    """Every cap on the purchases; with ``soft`` False only the hard ones (the extensive
+    form charges soft caps in each scenario instead, on contracts and spot together)."""
+    caps = [p for p, row in enumerate(ix.caps) if soft or row.policy.penalty is None]
+    m.CAPS = pyo.Set(initialize=caps, ordered=True)
+    m.SOFT_CAPS = pyo.Set(initialize=[p for p in caps if ix.caps[p].policy.penalty is not None],
+                          ordered=True)
     m.cap_excess = pyo.Var(m.SOFT_CAPS, domain=pyo.NonNegativeReals)
+    excess = dict(zip(m.SOFT_CAPS, m.cap_excess.values(), strict=True))
+    m.share_cap = pyo.Constraint(m.CAPS, rule=cap_rule(ix, m.purchases, {}, excess))
 
-    def cap(m: pyo.ConcreteModel, p: int) -> PyomoExpr:
+
+def cap_rule(ix: ModelIndex, purchases: Sequence[PyomoExpr], spot: Mapping[int, PyomoExpr],
+             excess: Mapping[int, PyomoExpr]) -> Callable:
+    """The row of cap ``p`` on purchases by arc position, plus the ``spot`` purchases on
+    the arcs that have one (a disruption scenario's: SPEC 5, the same rules in every
+    world) and the ``excess`` of a soft cap."""
+
+    def cap(_: pyo.Block, p: int) -> PyomoExpr:
         row = ix.caps[p]
         coef = {a: -row.policy.share for a in row.counted}
         for a in row.capped:
             coef[a] += 1.0
-        terms = [(c, m.purchases[a]) for a, c in coef.items()]
-        if row.policy.penalty is not None:
-            terms.append((-1.0, m.cap_excess[p]))
+        terms = [(c, purchases[a]) for a, c in coef.items()]
+        terms += [(c, spot[a]) for a, c in coef.items() if a in spot]
+        if p in excess:
+            terms.append((-1.0, excess[p]))
         return linear(terms) <= 0.0
 
-    m.share_cap = pyo.Constraint(m.CAPS, rule=cap)
+    return cap
 
 
 def _cap_row(ix: ModelIndex, k: tuple) -> Row:

@@ -2,15 +2,26 @@ r"""Family 4: strategic stockpile floor and storage ceiling (holding cost: objec
 
 .. math::
 
-    I_{b,m,t} \ge \max\left(\mathit{min\_level}_{b,m,t},\ \mathit{min\_days}_{b,m,t}
-        \cdot \frac{d_{b,m,t}}{\mathit{days}_t}\right) \qquad
+    I_{b,m,t} + g_{b,m,t} \ge \mathit{floor}_{b,m,t} = \max\left(\mathit{min\_level}_{b,m,t},
+        \ \mathit{min\_days}_{b,m,t} \cdot \frac{d_{b,m,t}}{\mathit{days}_t}\right),
+        \quad g_{b,m,t} \ge 0 \qquad
     I_{b,m,t} \le \mathit{max\_level}_{b,m,t}
+
+The floor is a reserve to be drawn on (SPEC 3 family 4, SPEC 5): the gap
+:math:`g_{b,m,t}` below it costs :math:`\rho \pi \, \mathit{days}_t / 365` per unit in the
+objective (``reserve_gap_penalty`` x the shortage penalty per unit and year, pro rata for
+the period), well below the shortage penalty, so a partner draws its reserve before it
+runs short, and well above what keeping stock costs, so the reserve is kept whenever
+supply allows. The same rows, on each scenario's stock, hold in every disruption
+scenario (:mod:`models.stochastic`): a disruption lifts no rule.
 
 =================  =============================  ===========================
 symbol             meaning                        Pyomo
 =================  =============================  ===========================
 :math:`I_{b,m,t}`  closing stock                  ``m.stock[b, mat, t]``
+:math:`g_{b,m,t}`  gap below the floor            ``m.reserve_gap[b, mat, t]``
 floor              strategic reserve              ``ix.floor``, row ``m.floor``
+:math:`\rho \pi`   gap cost per unit and period   ``ix.gap_rate``
 ceiling            storage capacity               ``ix.ceiling``, row ``m.ceiling``
 =================  =============================  ===========================
 
@@ -31,7 +42,9 @@ from models.index import ModelIndex
 
 def add_floor(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.FLOOR = pyo.Set(initialize=list(ix.floor), dimen=3, ordered=True)
-    m.floor = pyo.Constraint(m.FLOOR, rule=floor_rule(ix, m.stock))
+    m.reserve_gap = pyo.Var(m.FLOOR, domain=pyo.NonNegativeReals)
+    gap = dict(zip(m.FLOOR, m.reserve_gap.values(), strict=True))
+    m.floor = pyo.Constraint(m.FLOOR, rule=floor_rule(ix, m.stock, gap))
 
 
 def add_ceiling(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
@@ -39,9 +52,11 @@ def add_ceiling(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.ceiling = pyo.Constraint(m.CEILING, rule=ceiling_rule(ix, m.stock))
 
 
-def floor_rule(ix: ModelIndex, stock: Mapping[tuple, PyomoExpr]) -> Callable:
-    """The floor row of key (b, m, t) on ``stock`` (the plan's, or one scenario's)."""
-    return lambda _, *k: stock[k] >= ix.floor[k]
+def floor_rule(ix: ModelIndex, stock: Mapping[tuple, PyomoExpr],
+               gap: Mapping[tuple, PyomoExpr]) -> Callable:
+    """The floor row of key (b, m, t) on ``stock`` and its ``gap`` (the plan's, or one
+    scenario's)."""
+    return lambda _, *k: stock[k] + gap[k] >= ix.floor[k]
 
 
 def ceiling_rule(ix: ModelIndex, stock: Mapping[tuple, PyomoExpr]) -> Callable:

@@ -20,12 +20,22 @@ from pyomo.common.gc_manager import PauseGC
 
 from models.data import ScenarioData
 from models.index import ModelIndex, build_index
-from models.stochastic import NO_DISRUPTION, Outlook, build_extensive_form, outlooks
+from models.stochastic import (
+    NO_DISRUPTION,
+    Outlook,
+    build_extensive_form,
+    outlooks,
+    spot_unit_cost,
+)
 from optimizer.runs.executor import Executor, Failed, Job
 from optimizer.solving.extract import PlanResult
 from optimizer.solving.highs import Outcome, Status, solve_model
 
 TOL = 1e-6
+LAPSED = ["supplier", "material", "undelivered", "not_paid_pv"]
+SPOT = ["supplier", "material", "quantity", "cost_pv"]
+CAP_SHARES = ["policy", "buyer", "material", "period", "target", "limit", "contracted_share",
+              "delivered_share"]
 
 
 @dataclass
@@ -40,12 +50,23 @@ class ScenarioStress:
     periods_below_floor: int
     days_below_floor: float
     spot_bought: float
+    # What made the difference to the plan (SPEC 5): contracts not delivered (supplier,
+    # material, undelivered, not_paid_pv) and spot purchases (supplier, material, quantity,
+    # cost_pv); the reserve drawn below the floor, in unit-periods.
+    lapsed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LAPSED))
+    spot: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPOT))
+    below_floor: float = 0.0
+    # Each cap on the shares it is enforced on (contracts at their contracted quantity,
+    # plus spot) and on what was delivered (SPEC 5).
+    caps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAP_SHARES))
 
 
 @dataclass
 class StressResult:
     scenarios: list[ScenarioStress]
     notes: list[str] = field(default_factory=list)
+    unit: str = "t"
+    currency: str = "USD"
 
     def _weighted(self, attr: str) -> float | None:
         solved = [s for s in self.scenarios if s.cost is not None]
@@ -72,12 +93,57 @@ class StressResult:
     def worst_shortfall(self) -> float:
         return max((s.shortfall for s in self.scenarios if s.probability > 0), default=0.0)
 
+    @property
+    def plan_cost(self) -> float | None:
+        """The plan's cost: what it costs when nothing goes wrong."""
+        calm = [s for s in self.scenarios if s.scenario == NO_DISRUPTION]
+        return calm[0].cost if calm else None
+
+    def why_cheaper(self, s: ScenarioStress) -> str:
+        """Why a scenario costs less than the plan, from what changed; '' when it does
+        not (SPEC 5: the report says which contracts and purchases made the difference)."""
+        plan = self.plan_cost
+        if plan is None or s.cost is None or s.cost >= plan - 1e-6 * max(1.0, abs(plan)):
+            return ""
+        parts = [f"costs {plan - s.cost:,.0f} {self.currency} less than the plan"]
+        if len(s.lapsed):
+            parts.append("contracts not delivered are not paid: " + _listing(
+                s.lapsed, "undelivered", "not_paid_pv", self.unit, self.currency))
+        if len(s.spot):
+            parts.append("spot purchases replaced them: " + _listing(
+                s.spot, "quantity", "cost_pv", self.unit, self.currency))
+        if s.below_floor > TOL:
+            parts.append(f"{s.below_floor:,.0f} {self.unit}-periods drawn below the reserve "
+                         "floor")
+        if s.shortfall > TOL:
+            parts.append(f"{s.shortfall:,.0f} {self.unit} short")
+        return "; ".join(parts)
+
     def table(self) -> pd.DataFrame:
         return pd.DataFrame([{
             "scenario": s.scenario, "probability": s.probability, "status": str(s.status),
             "cost_pv": s.cost, "shortfall": s.shortfall, "spot_bought": s.spot_bought,
             "periods_short": s.periods_short, "periods_below_floor": s.periods_below_floor,
-            "days_below_floor": s.days_below_floor} for s in self.scenarios])
+            "days_below_floor": s.days_below_floor, "why_cheaper": self.why_cheaper(s)}
+            for s in self.scenarios])
+
+    def cap_table(self) -> pd.DataFrame:
+        """Every cap in every disrupted scenario, on contracted and on delivered shares."""
+        frames = [s.caps.assign(scenario=s.scenario) for s in self.scenarios if len(s.caps)]
+        if not frames:
+            return pd.DataFrame(columns=["scenario", *CAP_SHARES])
+        return pd.concat(frames, ignore_index=True)[["scenario", *CAP_SHARES]]
+
+
+def _listing(df: pd.DataFrame, qty: str, money: str, unit: str, currency: str,
+             most: int = 3) -> str:
+    """'S1 NdPr 1,200 t (12,345,678 USD), ...' for the largest rows by money."""
+    rows = df.sort_values(money, ascending=False)
+    shown = [f"{r.supplier} {r.material} {getattr(r, qty):,.0f} {unit} "
+             f"({getattr(r, money):,.0f} {currency})" for r in rows.head(most).itertuples()]
+    if len(rows) > most:
+        shown.append(f"and {len(rows) - most} more")
+    return ", ".join(shown)
 
 
 def contracts_of(ix: ModelIndex, purchases: pd.DataFrame) -> list[float]:
@@ -92,8 +158,9 @@ def stress_plan(plan: PlanResult, scenarios: list[Outlook] | None = None,
                 ) -> StressResult:
     """Hold the plan's contracts and solve the recourse in every scenario.
 
-    ``data`` is the scenario to stress in (default: the plan's own); the plan's soft-cap
-    penalties, a first-stage cost, are part of every scenario's cost.
+    ``data`` is the scenario to stress in (default: the plan's own). Each scenario's cost
+    is every cost of its world under the plan's rules (SPEC 5), its soft-cap penalties on
+    contracts and spot purchases included.
     """
     jobs = stress_jobs(plan, scenarios, data)
     return stress_result(jobs, (executor or Executor()).map(jobs))
@@ -107,9 +174,8 @@ def stress_jobs(plan: PlanResult, scenarios: list[Outlook] | None = None,
     if data.settings.coordination != "joint":
         data = replace(data, sharing=())  # partners planning alone do not share stock
     contracts = contracts_of(build_index(data), plan.purchases)
-    fixed = plan.cost_breakdown.get("policy", 0.0)
     prefix = f"{label} / " if label else ""
-    return [Job(f"{prefix}stress {o.name}", stress_one, (data, contracts, o, fixed))
+    return [Job(f"{prefix}stress {o.name}", stress_one, (data, contracts, o))
             for o in (scenarios or outlooks(data))]
 
 
@@ -124,14 +190,14 @@ def stress_result(jobs: list[Job], results: list) -> StressResult:
             out.append(_no_plan(outlook.name, outlook.probability, Status.ERROR))
         else:
             out.append(r)
-    return StressResult(out, notes)
+    settings = jobs[0].args[0].settings if jobs else None
+    return StressResult(out, notes, *((settings.unit, settings.currency) if settings else ()))
 
 
 _last_index: list = [None, None]  # (data, its index): jobs of one chunk share their data
 
 
-def stress_one(data: ScenarioData, contracts: list[float], outlook: Outlook,
-               fixed_cost: float) -> ScenarioStress:
+def stress_one(data: ScenarioData, contracts: list[float], outlook: Outlook) -> ScenarioStress:
     """The recourse of one plan in one scenario (a batch job)."""
     with PauseGC():
         if _last_index[0] is not data:
@@ -142,7 +208,7 @@ def stress_one(data: ScenarioData, contracts: list[float], outlook: Outlook,
         outcome = solve_model(m, data.settings.time_limit_s)
         if not outcome.status.has_plan:
             return _no_plan(outlook.name, outlook.probability, outcome.status)
-        return _read(data, ix, m, outcome, outlook, fixed_cost)
+        return _read(data, ix, m, outcome, outlook, contracts)
 
 
 def _no_plan(name: str, probability: float, status: Status) -> ScenarioStress:
@@ -152,7 +218,7 @@ def _no_plan(name: str, probability: float, status: Status) -> ScenarioStress:
 
 
 def _read(data: ScenarioData, ix: ModelIndex, m: pyo.ConcreteModel, outcome: Outcome,
-          outlook: Outlook, fixed_cost: float) -> ScenarioStress:
+          outlook: Outlook, contracts: list[float]) -> ScenarioStress:
     blk = m.scenario[0]
     short = outcome.values(blk.short)
     stock = dict(zip(blk.STOCK, outcome.values(blk.stock), strict=True))
@@ -161,14 +227,64 @@ def _read(data: ScenarioData, ix: ModelIndex, m: pyo.ConcreteModel, outcome: Out
     if len(shortfalls):
         shortfalls = shortfalls.groupby(["buyer", "material"], as_index=False)["shortfall"].sum()
     below = [k for k, level in ix.floor.items() if stock[k] < level - TOL]
+    x = np.maximum(np.asarray(contracts, dtype=float), 0.0)  # fixed: not columns of the LP
+    spot = dict(zip(blk.SPOT, outcome.values(blk.spot), strict=True))
+    factor = np.array([outlook.capacity_factor.get(a[1:4], 1.0) for a in ix.arcs])
     assert outcome.objective is not None  # read only from an outcome with a plan
     return ScenarioStress(
         scenario=outlook.name, probability=outlook.probability, status=outcome.status,
-        cost=float(outcome.objective) + fixed_cost, shortfall=float(np.sum(short)),
+        cost=float(outcome.objective), shortfall=float(np.sum(short)),
         shortfalls=shortfalls,
         periods_short=len(rows), periods_below_floor=len(below),
         days_below_floor=float(sum(ix.days[k[2]] for k in below)),
-        spot_bought=float(np.sum(outcome.values(blk.spot))) if len(blk.spot) else 0.0)
+        spot_bought=float(sum(spot.values())),
+        lapsed=_lapsed(ix, x, factor), spot=_spot(ix, spot, outlook, data.settings.spot_premium),
+        below_floor=float(sum(ix.floor[k] - stock[k] for k in below)),
+        caps=_cap_shares(ix, x, factor, spot) if outlook.first_period is not None
+        else pd.DataFrame(columns=CAP_SHARES))
+
+
+def _lapsed(ix: ModelIndex, x: np.ndarray, factor: np.ndarray) -> pd.DataFrame:
+    """Contracts a disruption left undelivered, and what was then not paid (PV)."""
+    short = x * (1.0 - factor)
+    rows = [(a[1], a[2], float(short[i]),
+             float(short[i]) * ix.arc_cost[a].unit * ix.discount[a[3]])
+            for i, a in enumerate(ix.arcs) if short[i] > TOL]
+    df = pd.DataFrame(rows, columns=LAPSED)
+    return df.groupby(["supplier", "material"], as_index=False).sum() if len(df) else df
+
+
+def _spot(ix: ModelIndex, spot: dict[int, float], outlook: Outlook,
+          premium: float) -> pd.DataFrame:
+    """Spot purchases of the scenario with their cost (PV)."""
+    rows = []
+    for i, q in spot.items():
+        if q > TOL:
+            a = ix.arcs[i]
+            unit = spot_unit_cost(ix.arc_cost[a], outlook.price_factor.get(a[1:4], 1.0), premium)
+            rows.append((a[1], a[2], q, q * unit * ix.discount[a[3]]))
+    df = pd.DataFrame(rows, columns=SPOT)
+    return df.groupby(["supplier", "material"], as_index=False).sum() if len(df) else df
+
+
+def _cap_shares(ix: ModelIndex, x: np.ndarray, factor: np.ndarray,
+                spot: dict[int, float]) -> pd.DataFrame:
+    """Each cap's share on contracted quantities plus spot (what it is enforced on) and on
+    delivered quantities plus spot."""
+    y = np.zeros(len(ix.arcs))
+    for i, q in spot.items():
+        y[i] = q
+    rows = []
+    for cap in ix.caps:
+        counted, capped = list(cap.counted), list(cap.capped)
+        total, delivered = float((x + y)[counted].sum()), float((x * factor + y)[counted].sum())
+        pol = cap.policy
+        rows.append((f"{pol.kind} '{pol.name}'", pol.buyer or "coalition", pol.material,
+                     cap.period or "horizon", pol.target, pol.share,
+                     float((x + y)[capped].sum()) / total if total > TOL else None,
+                     float((x * factor + y)[capped].sum()) / delivered
+                     if delivered > TOL else None))
+    return pd.DataFrame(rows, columns=CAP_SHARES)
 
 
 __all__ = ["NO_DISRUPTION", "ScenarioStress", "StressResult", "contracts_of", "stress_jobs",

@@ -119,6 +119,7 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
     initial = {(i.buyer, i.material): i.quantity for i in data.initial_stock}
     reported = {(s.buyer, s.material, s.period): s for s in stock.itertuples(index=False)}
     shortage = 0.0
+    gap_per_year = data.settings.reserve_gap_penalty * data.settings.shortage_penalty
     for (b, mat) in {(k[0], k[1]) for k in reported}:
         level = initial.get((b, mat), 0.0)
         for t in periods:
@@ -136,9 +137,10 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
                 out.append(Violation("negative stock", where, level, 0.0))
             stock_rule = rules.get(key)
             if stock_rule is not None:
+                # the floor is a reserve (SPEC 5): below it is allowed, at the gap's cost
                 floor = max(stock_rule.min_level, stock_rule.min_days * d / days[t])
-                if level < floor - _tol(floor):
-                    out.append(Violation("stockpile floor", where, level, floor))
+                gap = max(0.0, floor - level)
+                cost += disc[t] * gap_per_year * days[t] / 365.0 * gap
                 ceiling = stock_rule.max_level
                 if ceiling is not None and level > ceiling + _tol(ceiling):
                     out.append(Violation("storage ceiling", where, level, ceiling))

@@ -22,7 +22,7 @@ from optimizer.solving.highs import Outcome
 from optimizer.solving.shadow_prices import constraint_table
 
 TOL = 1e-6
-PENALTIES = ("shortfall", "policy")
+PENALTIES = ("shortfall", "reserve", "policy")
 
 
 @dataclass
@@ -56,7 +56,8 @@ class PlanResult:
                               ["buyer", "material", "period", "demand", "shortfall"]]
 
 
-BREAKDOWN = ("purchase", "tariff", "freight", "holding", "transfer", "shortfall", "policy")
+BREAKDOWN = ("purchase", "tariff", "freight", "holding", "transfer", "shortfall", "reserve",
+             "policy")
 
 
 def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
@@ -155,13 +156,14 @@ def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
                 "arrivals": arrivals.get(key, 0.0), "transfers_in": t_in.get(key, 0.0),
                 "transfers_out": t_out.get(key, 0.0), "demand": d, "shortfall": u,
                 "use": d - u, "closing": closing, "floor": ix.floor.get(key, 0.0),
+                "below_floor": max(0.0, ix.floor.get(key, 0.0) - closing),
                 "ceiling": ix.ceiling.get(key), "holding_cost": ix.holding.get(key, 0.0),
                 "days_of_cover": closing / daily if daily > 0 else None})
             opening = closing
     return pd.DataFrame(rows, columns=[
         "buyer", "material", "period", "opening", "arrivals", "transfers_in", "transfers_out",
-        "demand", "shortfall", "use", "closing", "floor", "ceiling", "holding_cost",
-        "days_of_cover"])
+        "demand", "shortfall", "use", "closing", "floor", "below_floor", "ceiling",
+        "holding_cost", "days_of_cover"])
 
 
 def _supply_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
@@ -234,6 +236,8 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
         short_pv = float((st["shortfall"] * st["period"].map(disc)).sum()) * (
             data.settings.shortage_penalty)
         pen = sum(penalty.values()) if name == "coalition" else penalty.get(name, 0.0)
+        pen += float((st["below_floor"] * st["period"].map(disc) * st["period"].map(days)).sum()
+                     ) / 365.0 * data.settings.reserve_gap_penalty * data.settings.shortage_penalty
         qty = float(buys["quantity"].sum())
         by_country = buys.groupby("country")["quantity"].sum()
         shares = (by_country / qty).clip(0.0, 1.0) if qty > 0 else by_country * 0

@@ -398,6 +398,10 @@ SETTINGS: tuple[Setting, ...] = (
     _setting("spot_premium", Kind.NUMBER, "Fraction added to the disrupted price for spot "
              "purchases after a disruption.", default=0.25, unit="fraction", minimum=0.0,
              percent_ok=True),
+    _setting("reserve_gap_penalty", Kind.NUMBER, "Share of the shortage penalty charged per "
+             "unit and year below a stockpile floor (pro rata for the period's days): the "
+             "floor is a reserve to draw on before running short.", default=0.1,
+             unit="fraction", minimum=0.0, percent_ok=True),
 )
 
 SETTING_BY_NAME = {s.name: s for s in SETTINGS}
