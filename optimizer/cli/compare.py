@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from optimizer.cli.console import (
     default_output,
@@ -21,7 +20,32 @@ from optimizer.cli.console import (
     run_action,
     wide_console,
 )
-from optimizer.cli.options import JsonOpt, OutputOpt, QuietOpt, Scenario, SchedulerOpt, WorkersOpt
+from optimizer.cli.options import (
+    ColumnsOpt,
+    JsonOpt,
+    OutputOpt,
+    QuietOpt,
+    Scenario,
+    SchedulerOpt,
+    WideOpt,
+    WorkersOpt,
+)
+from optimizer.cli.tables import (
+    CHANGE,
+    DAYS,
+    MONEY,
+    PCT,
+    PRICE,
+    QTY,
+    RATIO,
+    SHARE,
+    TEXT,
+    Col,
+    cell,
+    choose,
+    money_scale,
+    table,
+)
 
 if TYPE_CHECKING:
     from optimizer.planning.compare import Comparison
@@ -34,7 +58,8 @@ def compare(
         "--strategy", "-s", help="Strategy to include (repeat; default: all of them). The "
         "base workbook is always included.")] = None,
     output: OutputOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
-    workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None, scheduler: SchedulerOpt = None, columns: ColumnsOpt = None,
+    wide: WideOpt = False,
 ) -> None:
     """Plan the base workbook and every strategy, and write one comparison workbook: the
     strategies side by side, the value of coordination and its fair split, and charts.
@@ -44,23 +69,25 @@ def compare(
     Example: coprocure compare scenarios/japan-eu-2030.xlsx
     """
     run_action(lambda: run_compare(scenario, strategy or [], output, as_json, quiet, workers,
-                                   scheduler), as_json)
+                                   scheduler, columns, wide), as_json)
 
 
 def run_compare(scenario: Path, strategies: list[str], output: Path | None, as_json: bool,
-                quiet: bool, workers: int | None = None, scheduler: str | None = None) -> int:
+                quiet: bool, workers: int | None = None, scheduler: str | None = None,
+                columns: str | None = None, wide: bool = False) -> int:
     from optimizer.planning.compare import metrics
     from optimizer.reports.comparison import write_comparison
     from optimizer.reports.stress import disruption_sheets
     from optimizer.workbook.load import load_workbook
 
+    choose(COMPARE_COLUMNS, COMPARE_DEFAULT, columns, wide)  # a wrong name: before any solve
     loaded = load_workbook(scenario)
     names = strategies or loaded.strategy_names
     comparison = compare_with_progress(loaded, names, not (quiet or as_json), workers, scheduler)
     target = output or default_output(scenario, "base", "comparison")
     return deliver(loaded, comparison, target, compare_summary(comparison, target), as_json,
                    quiet, lambda: print_comparison(metrics(comparison), comparison,
-                                                   wide_console()),
+                                                   wide_console(), columns, wide),
                    lambda path, prov: write_comparison(path, comparison, prov,
                                                        extra=disruption_sheets))
 
@@ -120,27 +147,43 @@ def compare_summary(comparison: Comparison, target: Path) -> dict[str, Any]:
             "solves_ran_on": comparison.executor, "notes": comparison.notes}
 
 
-def print_comparison(table: pd.DataFrame, comparison: Comparison, console: Console) -> None:
+COMPARE_COLUMNS = (
+    Col("status", "status", "status", TEXT),
+    Col("cost", "total_cost", "total cost", MONEY),
+    Col("vs-base", "total_cost_vs_base_pct", "vs base", PCT),
+    Col("change", "total_cost_vs_base", "vs base", CHANGE),
+    Col("penalties", "penalties", "penalties", MONEY),
+    Col("cost-per-unit", "cost_per_unit", "cost per", PRICE),
+    Col("china", "china_share", "China", SHARE),
+    Col("largest", "largest_country_share", "largest\ncountry", SHARE),
+    Col("hhi", "hhi", "HHI", RATIO),
+    Col("cover", "end_days_of_cover", "cover", DAYS),
+    Col("shortfall", "shortfall", "shortfall", QTY),
+    Col("expected", "expected_cost", "expected\ncost", MONEY),
+    Col("worst", "worst_cost", "worst\ncost", MONEY),
+    Col("expected-short", "expected_shortfall", "expected\nshort", QTY),
+    Col("worst-short", "worst_shortfall", "worst\nshort", QTY),
+    Col("evpi", "evpi", "EVPI", MONEY),
+    Col("vss", "vss", "VSS", MONEY),
+)
+COMPARE_DEFAULT = ("status", "cost", "vs-base", "china", "cover", "shortfall")
+STRATEGY = Col("strategy", "strategy", "strategy", TEXT)
+
+
+def print_comparison(metrics_table: pd.DataFrame, comparison: Comparison, console: Console,
+                     columns: str | None = None, wide: bool = False) -> None:
     s = comparison.base_data.settings
-    out = Table(title=f"{s.name}: strategies compared ({s.currency}, present value)")
-    for name in ("strategy", "status", "total cost", "vs base", "penalties", f"cost/{s.unit}",
-                 "China share", "HHI", "days of cover (end)", f"shortfall ({s.unit})"):
-        out.add_column(name, justify="left" if name in ("strategy", "status") else "right")
-
-    def num(row: dict[str, Any], key: str, fmt: str) -> str:
-        value = row.get(key)
-        return "-" if value is None or value != value else format(value, fmt)
-
-    for row in table.to_dict("records"):
-        out.add_row(str(row["strategy"]), str(row["status"]), num(row, "total_cost", ",.0f"),
-                    num(row, "total_cost_vs_base_pct", "+.1%"), num(row, "penalties", ",.0f"),
-                    num(row, "cost_per_unit", ",.0f"),
-                    num(row, "china_share", ".1%"), num(row, "hhi", ".3f"),
-                    num(row, "end_days_of_cover", ",.0f"), num(row, "shortfall", ",.1f"))
-    console.print(out)
+    rows = metrics_table.to_dict("records")
+    present = [c for c in COMPARE_COLUMNS if any(c.key in r for r in rows)]
+    cols = choose(present, [n for n in COMPARE_DEFAULT if n in {c.name for c in present}],
+                  columns, wide)
+    console.print(table(rows, [STRATEGY], cols, s.unit, s.currency,
+                        title=f"{s.name}: strategies compared (present values)"))
     value = comparison.coordination
     if value is not None:
-        split = ", ".join(f"{b} {value.shapley[b]:,.0f}" for b in value.players)
-        console.print(f"Coordination saves {value.total_savings:,.0f} {s.currency} against "
-                      f"planning alone; Shapley split: {split}; "
+        factor, scale = money_scale([value.total_savings, *value.shapley.values()])
+        unit = f"{scale} {s.currency}".strip()
+        split = ", ".join(f"{b} {cell(value.shapley[b], MONEY, factor)}" for b in value.players)
+        console.print(f"Coordination saves {cell(value.total_savings, MONEY, factor)} {unit} "
+                      f"against planning alone; Shapley split ({unit}): {split}; "
                       f"{'stable (in the core)' if value.stable else 'NOT stable'}.")

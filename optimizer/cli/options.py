@@ -23,3 +23,8 @@ WorkersOpt = Annotated[int | None, typer.Option(
 SchedulerOpt = Annotated[str | None, typer.Option(
     "--scheduler", help="Run the batch on the Dask cluster whose scheduler is at this "
     "address, e.g. tcp://10.0.0.5:8786 (see docs/cluster.md).", show_default=False)]
+WideOpt = Annotated[bool, typer.Option("--wide", help="Show every column of the terminal "
+                                       "table (wider than 80 columns).")]
+ColumnsOpt = Annotated[str | None, typer.Option(
+    "--columns", help="Comma-separated columns of the terminal table, e.g. "
+    "'cost,vs-base,china' (an unknown name lists the choices).", show_default=False)]

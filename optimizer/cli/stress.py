@@ -7,11 +7,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from optimizer.cli.compare import compare_with_progress, deliver
+from optimizer.cli.compare import STRATEGY, compare_with_progress, deliver
 from optimizer.cli.console import default_output, run_action, wide_console
-from optimizer.cli.options import JsonOpt, OutputOpt, QuietOpt, Scenario, SchedulerOpt, WorkersOpt
+from optimizer.cli.options import (
+    ColumnsOpt,
+    JsonOpt,
+    OutputOpt,
+    QuietOpt,
+    Scenario,
+    SchedulerOpt,
+    WideOpt,
+    WorkersOpt,
+)
+from optimizer.cli.tables import MONEY, QTY, Col, choose, table
 from optimizer.errors import Infeasible
 
 if TYPE_CHECKING:
@@ -25,7 +34,8 @@ def stress(
     disruptions: Annotated[Path | None, typer.Option(
         "--disruptions", help="Take the Disruptions sheet from this workbook instead.")] = None,
     output: OutputOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
-    workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None, scheduler: SchedulerOpt = None, columns: ColumnsOpt = None,
+    wide: WideOpt = False,
 ) -> None:
     """Plan each strategy, then hold its contracts and let the partners react in every
     disruption scenario: cost, shortfall, periods below the reserve floor; expected and
@@ -34,15 +44,17 @@ def stress(
     Example: coprocure stress scenarios/japan-eu-2030.xlsx --strategy base --strategy robust
     """
     run_action(lambda: run_stress(scenario, strategy or [], disruptions, output, as_json,
-                                  quiet, workers, scheduler), as_json)
+                                  quiet, workers, scheduler, columns, wide), as_json)
 
 
 def run_stress(scenario: Path, strategies: list[str], disruptions: Path | None,
                output: Path | None, as_json: bool, quiet: bool, workers: int | None = None,
-               scheduler: str | None = None) -> int:
+               scheduler: str | None = None, columns: str | None = None,
+               wide: bool = False) -> int:
     from optimizer.reports.stress import write_stress
     from optimizer.workbook.load import load_workbook
 
+    choose(STRESS_COLUMNS, STRESS_DEFAULT, columns, wide)  # a wrong name: before any solve
     loaded = load_workbook(scenario, disruptions_from=disruptions)
     if not loaded.scenario().disruptions:
         raise Infeasible(f"{scenario.name} has no disruption scenarios: add a Disruptions "
@@ -53,7 +65,7 @@ def run_stress(scenario: Path, strategies: list[str], disruptions: Path | None,
     target = output or default_output(scenario, "base", "stress")
     summary = stress_summary(comparison, target)
     return deliver(loaded, comparison, target, summary, as_json, quiet,
-                   lambda: print_stress(summary, comparison, wide_console()),
+                   lambda: print_stress(summary, comparison, wide_console(), columns, wide),
                    lambda path, prov: write_stress(path, comparison, prov))
 
 
@@ -82,19 +94,23 @@ def stress_summary(comparison: Comparison, target: Path) -> dict[str, Any]:
             "notes": comparison.notes}
 
 
-def print_stress(summary: dict[str, Any], comparison: Comparison, console: Console) -> None:
+STRESS_COLUMNS = (
+    Col("plan", "plan_cost", "plan\ncost", MONEY),
+    Col("expected", "expected_cost", "expected\ncost", MONEY),
+    Col("worst", "worst_cost", "worst\ncost", MONEY),
+    Col("expected-short", "expected_shortfall", "expected\nshort", QTY),
+    Col("worst-short", "worst_shortfall", "worst\nshort", QTY),
+    Col("evpi", "evpi", "EVPI", MONEY),
+    Col("vss", "vss", "VSS", MONEY),
+)
+STRESS_DEFAULT = tuple(c.name for c in STRESS_COLUMNS)
+
+
+def print_stress(summary: dict[str, Any], comparison: Comparison, console: Console,
+                 columns: str | None = None, wide: bool = False) -> None:
     s = comparison.base_data.settings
-    table = Table(title=f"{s.name}: plans under disruption ({s.currency}, present value)")
-    for name in ("strategy", "plan cost", "expected cost", "worst-case cost",
-                 f"expected shortfall ({s.unit})", f"worst shortfall ({s.unit})", "EVPI", "VSS"):
-        table.add_column(name, justify="left" if name == "strategy" else "right")
-
-    def num(value: float | None, fmt: str = ",.0f") -> str:
-        return "-" if value is None else format(value, fmt)
-
-    for name, e in summary["strategies"].items():
-        table.add_row(name, num(e.get("plan_cost")), num(e.get("expected_cost")),
-                      num(e.get("worst_cost")), num(e.get("expected_shortfall"), ",.1f"),
-                      num(e.get("worst_shortfall"), ",.1f"), num(e.get("evpi")),
-                      num(e.get("vss")))
-    console.print(table)
+    rows = [{"strategy": name, **e} for name, e in summary["strategies"].items()]
+    cols = choose(STRESS_COLUMNS, STRESS_DEFAULT, columns, wide)
+    console.print(table(rows, [STRATEGY], cols, s.unit, s.currency,
+                        title=f"{s.name}: plans under disruption (present values; EVPI and "
+                        "VSS for robust strategies)"))

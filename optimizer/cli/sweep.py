@@ -6,11 +6,11 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from optimizer.cli import tables
 from optimizer.cli.console import (
     default_output,
     err,
@@ -20,15 +20,21 @@ from optimizer.cli.console import (
     wide_console,
 )
 from optimizer.cli.options import (
+    ColumnsOpt,
     JsonOpt,
     OutputOpt,
     QuietOpt,
     Scenario,
     SchedulerOpt,
     StrategyOpt,
+    WideOpt,
     WorkersOpt,
 )
+from optimizer.cli.tables import DAYS, MONEY, NUMBER, QTY, SHARE, TEXT, Col, choose
 from optimizer.errors import CoprocureError
+
+if TYPE_CHECKING:
+    from optimizer.planning.sweep import Vary
 
 
 def sweep(
@@ -42,6 +48,7 @@ def sweep(
         "largest share of any one country) or stockpile (cost against days of cover).")] = None,
     strategy: StrategyOpt = "base", output: OutputOpt = None, as_json: JsonOpt = False,
     quiet: QuietOpt = False, workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
+    columns: ColumnsOpt = None, wide: WideOpt = False,
 ) -> None:
     """Solve the scenario at every value of one or two workbook values and write the
     curve (or grid) with a chart. Infeasible points are reported and the sweep goes on.
@@ -49,12 +56,14 @@ def sweep(
     Example: coprocure sweep scenarios/japan-eu-2030.xlsx --curve diversification
     """
     run_action(lambda: run_sweep_command(scenario, vary or [], curve, strategy, output,
-                                         as_json, quiet, workers, scheduler), as_json)
+                                         as_json, quiet, workers, scheduler, columns, wide),
+               as_json)
 
 
 def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, strategy: str,
                       output: Path | None, as_json: bool, quiet: bool,
-                      workers: int | None = None, scheduler: str | None = None) -> int:
+                      workers: int | None = None, scheduler: str | None = None,
+                      columns: str | None = None, wide: bool = False) -> int:
     from optimizer.planning.sweep import CURVES, parse_vary, run_sweep, sweep_table
     from optimizer.reports.provenance import Provenance
     from optimizer.reports.sweep import write_sweep
@@ -76,7 +85,7 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
             progress_bar(show, "solving") as tracker:
         points = run_sweep(loaded, parsed, strategy, extend=extend, progress=tracker,
                            executor=executor)
-    table = sweep_table(parsed, points)
+    sweep_rows = sweep_table(parsed, points)
     s = loaded.scenario(strategy).settings
     kind = f"sweep-{curve}" if curve else "sweep"
     target = output or default_output(scenario, strategy, kind)
@@ -84,18 +93,41 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
     compiled_once = any(p.run is not None and p.run.options.get("parametric") for p in points)
     prov = replace(Provenance.of(loaded, strategy), computed_on="this process (compiled once, "
                    "solved warm)" if compiled_once else executor.description)
-    write_sweep(target, table, parsed, s.unit, s.currency, title, prov)
+    write_sweep(target, sweep_rows, parsed, s.unit, s.currency, title, prov)
     if as_json:
         sys.stdout.write(json.dumps({"varied": [v.label for v in parsed],
-                                     "points": table.to_dict("records"),
+                                     "points": sweep_rows.to_dict("records"),
                                      "output": str(target)}, indent=2, default=str) + "\n")
     elif not quiet:
-        out = Table(title=title)
-        shown = [c for c in table.columns if not c.startswith("cost_pv:")][:8]
-        for name in shown:
-            out.add_column(name, justify="right")
-        for row in table[shown].itertuples(index=False):
-            out.add_row(*[f"{v:,.4g}" if isinstance(v, float) else str(v) for v in row])
-        wide_console().print(out)
+        rows = sweep_rows.to_dict("records")
+        varied = [Col(v.label, v.label, v.column, _kind(v)) for v in parsed]
+        partners = [Col(f"cost:{c.split(':', 1)[1]}", c, f"cost\n{c.split(':', 1)[1]}", MONEY)
+                    for c in sweep_rows.columns if c.startswith("cost_pv:")]
+        cols = choose([*SWEEP_COLUMNS, *partners], SWEEP_DEFAULT, columns, wide)
+        wide_console().print(tables.table(rows, varied, cols, s.unit, s.currency, title=title))
         err.print(f"wrote {target}")
     return 0
+
+
+SWEEP_COLUMNS = (
+    Col("status", "status", "status", TEXT),
+    Col("cost", "total_cost", "total\ncost", MONEY),
+    Col("objective", "objective", "cost with\npenalties", MONEY),
+    Col("largest", "largest_country_share", "largest\ncountry", SHARE),
+    Col("china", "china_share", "China", SHARE),
+    Col("cover", "end_days_of_cover", "cover", DAYS),
+    Col("shortfall", "shortfall", "shortfall", QTY),
+)
+SWEEP_DEFAULT = ("status", "cost", "largest", "china", "cover", "shortfall")
+
+
+def _kind(v: Vary) -> str:
+    """How the varied value reads: a fraction as a percentage, anything else as typed."""
+    from optimizer.workbook.schema import SETTING_BY_NAME, SHEET_BY_NAME, SheetName
+
+    try:
+        column = (SETTING_BY_NAME[v.column].column if v.sheet == SheetName.SETTINGS
+                  else SHEET_BY_NAME[v.sheet].column(v.column))
+    except KeyError:
+        return NUMBER
+    return SHARE if column.unit == "fraction" else NUMBER
