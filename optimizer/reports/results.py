@@ -21,6 +21,7 @@ from optimizer.xlsx import atomic_workbook, write_cell
 COST_LABELS = {"purchase": "purchases at offer prices", "tariff": "tariffs",
                "freight": "freight", "holding": "holding stock",
                "transfer": "transfers between partners", "shortfall": "shortfall penalty",
+               "reserve": "reserve below the floor (penalty)",
                "policy": "soft-rule penalties"}
 
 
