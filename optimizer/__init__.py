@@ -14,9 +14,17 @@ Packages, lowest layer first (a package imports only from layers below it):
 - ``cli``: the ``coprocure`` command line.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("coprocure")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+source"
+def __getattr__(name: str) -> str:
+    # Looked up when first asked for: importing importlib.metadata costs every command tens
+    # of milliseconds at start-up, and only the reports write the version.
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("coprocure")
+    except PackageNotFoundError:  # running from a source tree that was not installed
+        found = "0.0.0+source"
+    globals()["__version__"] = found
+    return found

@@ -8,6 +8,7 @@ frictionless' ``CellError``), and the CLI renders them as a table or as JSON.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -22,6 +23,7 @@ class Severity(StrEnum):
 CODES: dict[str, str] = {
     # The file itself
     "file-not-found": "the scenario file does not exist",
+    "file-unreadable": "the file cannot be opened (permissions, a name too long)",
     "file-empty": "the file has no content",
     "file-legacy-xls": "a legacy Excel 97-2003 .xls file",
     "file-ods": "an OpenDocument spreadsheet (.ods)",
@@ -69,6 +71,9 @@ CODES: dict[str, str] = {
     "probability-inconsistent": "rows of one disruption scenario give different probabilities",
     "probability-sum": "disruption probabilities add up to more than 1",
     "no-demand": "no demand anywhere: there is nothing to plan",
+    # Plausibility: valid values far outside what the rest of the workbook allows
+    "demand-beyond-supply": "a demand larger than all the material that could be there by then",
+    "budget-buys-nothing": "a budget below the landed price of one unit of anything",
     # Strategies
     "strategy-reserved": "a strategy named base (the base workbook is always 'base')",
     "strategy-sheet-unknown": "a strategy names a sheet that is not in the format",
@@ -114,6 +119,11 @@ class Issue:
         d["value"] = _jsonable(self.value)
         return d
 
+    @property
+    def value_text(self) -> str:
+        """The value found as the planner typed it ('' when there is none)."""
+        return "" if self.value is None else as_typed(self.value)
+
     def one_line(self) -> str:
         found = "" if self.value is None else f" (found {_shown(self.value)})"
         where = f"{self.location}: " if self.sheet else ""
@@ -157,16 +167,45 @@ class SolverFailed(CoprocureError):
     exit_code = 3
 
 
+class Terminated(BaseException):
+    """SIGTERM: the run stops as on Ctrl-C, cleaning up as it unwinds (exit 143).
+
+    A BaseException like KeyboardInterrupt, so that no ``except Exception`` takes it for a
+    failed job; not a KeyboardInterrupt, which Click would turn into "Aborted!", exit 1.
+    """
+
+
 def _row_text(row: int | None) -> str | None:
     return None if row is None else f"row {row}"
 
 
+def as_typed(value: Any) -> str:
+    """A cell value as the planner typed it: spreadsheet readers hand every number over as
+    a float, so a whole number loses its ``.0`` (65, not 65.0), real decimals stay, and
+    no more digits are shown than Excel keeps (15 significant)."""
+    if isinstance(value, float):
+        return _number_text(value)
+    return str(value)
+
+
+def _number_text(x: float) -> str:
+    if math.isfinite(x) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.15g}"
+
+
 def _shown(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+    text = repr(value) if isinstance(value, str) else as_typed(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    """Numbers stay numbers, a whole float becomes an int (65, not 65.0); what JSON cannot
+    hold (NaN, infinity, dates) becomes text."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    if value is None or isinstance(value, bool | int | str):
         return value
     return str(value)

@@ -5,6 +5,7 @@ an unreachable scheduler, a worker with other code."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -182,6 +183,36 @@ def test_an_unreachable_scheduler_fails_fast_with_a_clear_message(tmp_path):
     assert not list(tmp_path.glob("*.xlsx"))
     with pytest.raises(ClusterError, match="expected an address such as"):
         DaskExecutor("tcp://127.0.0.1")
+
+
+def test_a_scheduler_lost_mid_batch_ends_the_run_saying_what_was_done(tmp_path):
+    """The scheduler killed while a stress run's solves are on the cluster: the command
+    names the scheduler and how far the run got, exits 3 and writes nothing."""
+    from distributed import Client
+
+    c = Cluster(tmp_path, env={"PYTHONPATH": str(ROOT)})
+    try:
+        c.wait_for_workers(2)
+        with open(tmp_path / "stderr", "w") as log:
+            run = subprocess.Popen([sys.executable, "-m", "optimizer.cli", "stress",
+                                    str(SHIPPED), "-q", "--scheduler", c.address,
+                                    "-o", "stress.xlsx"], cwd=tmp_path,
+                                   stdout=subprocess.DEVNULL, stderr=log)
+        with Client(c.address, timeout=60) as watcher:
+            while run.poll() is None and not watcher.run_on_scheduler(
+                    lambda dask_scheduler: any(k.startswith("coprocure-")
+                                               for k in map(str, dask_scheduler.tasks))):
+                time.sleep(0.05)  # until the first batch is on the cluster
+        c.procs[0].kill()
+        assert run.wait(120) == 3
+        stderr = (tmp_path / "stderr").read_text()
+        assert f"lost the Dask scheduler at {c.address}" in stderr, stderr
+        done = re.search(r"(\d+) of (\d+) solves sent to it were done", stderr)
+        assert done and int(done[1]) < int(done[2]), stderr
+        assert "Traceback" not in stderr and "KeyError" not in stderr
+        assert not list(tmp_path.glob("*.xlsx")) and not list(tmp_path.glob(".*.xlsx"))
+    finally:
+        c.stop()
 
 
 def test_a_worker_running_other_code_is_refused_up_front(tmp_path):

@@ -165,3 +165,67 @@ def test_a_grid_sweep_on_local_workers_equals_the_one_in_this_process(shipped):
         there = sweep_table(varies, run_sweep(shipped, varies, "crma-65", executor=ex))
     assert len(here) == 9 and (here["status"] == "optimal").all()
     pd.testing.assert_frame_equal(here, there, check_exact=True)
+
+
+def _pid_sleeping(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_the_default_keeps_a_small_batch_in_this_process():
+    """A batch whose solving is estimated (median job time x jobs left) under
+    ``pays_from`` never starts a pool: every job runs here, and the results say so."""
+    with LocalExecutor(2, pays_from=60.0, spare=lambda: 1.0) as ex:
+        pids = ex.map([Job(f"job {i}", _pid_sleeping, (0.02,)) for i in range(12)])
+        assert not ex.pool_started and ex.description == "this process"
+    assert pids == [os.getpid()] * 12
+
+
+def test_the_default_starts_the_pool_for_a_batch_that_pays():
+    """Jobs of at least 0.1 s, 12 of them, and a break-even of 0.2 s: after the first job
+    the 11 left are estimated at 1.1 s or more, so the pool starts for them; the results
+    are the same as in this process, in order, and say where they ran."""
+    jobs = [Job(f"job {i}", _square_after, (i, 0.1)) for i in range(12)]
+    with LocalExecutor(2, pays_from=0.2, spare=lambda: 1.0) as ex:  # a core to spare
+        out = ex.map(jobs)
+        assert ex.pool_started and ex.description == "2 local processes"
+    assert out == [i * i for i in range(12)]
+
+
+def test_the_default_starts_no_pool_while_the_cores_are_busy():
+    """The same batch while other work keeps every core busy (no core to spare): a
+    spawned worker would only take this process's share, so everything runs here."""
+    jobs = [Job(f"job {i}", _pid_sleeping, (0.1,)) for i in range(12)]
+    with LocalExecutor(2, pays_from=0.2, spare=lambda: 0.0) as ex:
+        pids = ex.map(jobs)
+        assert not ex.pool_started and ex.description == "this process"
+    assert pids == [os.getpid()] * 12
+
+
+def _square_after(x: int, seconds: float) -> int:
+    time.sleep(seconds)
+    return x * x
+
+
+def test_explicit_workers_start_the_pool_whatever_the_batch():
+    """`--workers 2` is honoured: a batch of more than one chunk goes to the pool, however
+    small; a batch of one chunk stays here."""
+    with LocalExecutor(2) as ex:
+        assert ex.map(squares(1)) == [0] and not ex.pool_started
+        assert ex.map(squares(4)) == [0, 1, 4, 9] and ex.pool_started
+
+
+def test_open_executor_defaults_to_a_pool_that_must_pay(monkeypatch):
+    from optimizer.runs import choose
+    from optimizer.runs.local_pool import PAYS_FROM_S
+
+    monkeypatch.setattr(choose, "cores", lambda: 4)  # as on a 4-core machine
+    with choose.open_executor() as default, choose.open_executor(3) as three, \
+            choose.open_executor(1) as one:
+        assert isinstance(default, LocalExecutor) and default.pays_from == PAYS_FROM_S
+        assert default.parallelism == 4 and default.description == "this process"
+        assert isinstance(three, LocalExecutor) and three.pays_from is None
+        assert type(one) is Executor
+    monkeypatch.setattr(choose, "cores", lambda: 1)
+    with choose.open_executor() as single:
+        assert type(single) is Executor

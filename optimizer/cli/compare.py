@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 
@@ -15,15 +14,16 @@ from optimizer.cli.console import (
     default_output,
     err,
     executor_for,
+    output_path,
     print_json,
     progress_bar,
     run_action,
     wide_console,
 )
 from optimizer.cli.options import (
-    ColumnsOpt,
+    CompareColumnsOpt,
+    CompareOutputOpt,
     JsonOpt,
-    OutputOpt,
     QuietOpt,
     Scenario,
     SchedulerOpt,
@@ -46,8 +46,11 @@ from optimizer.cli.tables import (
     money_scale,
     table,
 )
+from optimizer.cli.validate import show_warnings
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from optimizer.planning.compare import Comparison
     from optimizer.workbook.load import LoadedWorkbook
 
@@ -57,8 +60,8 @@ def compare(
     strategy: Annotated[list[str] | None, typer.Option(
         "--strategy", "-s", help="Strategy to include (repeat; default: all of them). The "
         "base workbook is always included.")] = None,
-    output: OutputOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
-    workers: WorkersOpt = None, scheduler: SchedulerOpt = None, columns: ColumnsOpt = None,
+    output: CompareOutputOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
+    workers: WorkersOpt = None, scheduler: SchedulerOpt = None, columns: CompareColumnsOpt = None,
     wide: WideOpt = False,
 ) -> None:
     """Plan the base workbook and every strategy, and write one comparison workbook: the
@@ -75,6 +78,8 @@ def compare(
 def run_compare(scenario: Path, strategies: list[str], output: Path | None, as_json: bool,
                 quiet: bool, workers: int | None = None, scheduler: str | None = None,
                 columns: str | None = None, wide: bool = False) -> int:
+    # refused before the solve stack is even imported
+    target = output_path(output, default_output(scenario, "base", "comparison"), scenario)
     from optimizer.planning.compare import metrics
     from optimizer.reports.comparison import write_comparison
     from optimizer.reports.stress import disruption_sheets
@@ -84,7 +89,6 @@ def run_compare(scenario: Path, strategies: list[str], output: Path | None, as_j
     loaded = load_workbook(scenario)
     names = strategies or loaded.strategy_names
     comparison = compare_with_progress(loaded, names, not (quiet or as_json), workers, scheduler)
-    target = output or default_output(scenario, "base", "comparison")
     return deliver(loaded, comparison, target, compare_summary(comparison, target), as_json,
                    quiet, lambda: print_comparison(metrics(comparison), comparison,
                                                    wide_console(), columns, wide),
@@ -100,6 +104,8 @@ def compare_with_progress(loaded: LoadedWorkbook, names: list[str], show: bool,
 
     for name in names:
         loaded.scenario(name)  # invalid input or an unknown strategy: stop before solving
+    if show:
+        show_warnings(loaded)
     with executor_for(workers, scheduler, show) as executor, \
             progress_bar(show, "solving") as tracker:
         return run_comparison(loaded, names, progress=tracker, executor=executor, **options)

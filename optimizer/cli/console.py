@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from optimizer.errors import CoprocureError, InputError, Issue
+from optimizer.errors import CoprocureError, InputError, Issue, Terminated
 
 err = Console(stderr=True, highlight=False, markup=False)  # workbook text, verbatim
 if not err.is_terminal:  # logs and pipes: wide enough that tables do not fold every word
@@ -42,6 +42,9 @@ def run_action(action: Callable[[], int], as_json: bool = False) -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         raise typer.Exit(130) from None
+    except Terminated:
+        err.print("terminated")
+        raise typer.Exit(143) from None
     raise typer.Exit(code)
 
 
@@ -58,7 +61,7 @@ def issue_table(issues: list[Issue], title: str | None = None) -> None:
         table.add_column(name, overflow="fold")
     for i in issues:
         table.add_row("E" if i.is_error else "W", i.code, i.sheet or "", str(i.row or ""),
-                      i.column or "", "" if i.value is None else str(i.value),
+                      i.column or "", i.value_text,
                       i.expected or "", i.message)
     err.print(table)
 
@@ -74,6 +77,16 @@ def wide_console(stderr: bool = False) -> Console:
 def default_output(scenario: Path, strategy: str, kind: str) -> Path:
     suffix = "" if strategy == "base" else f"-{strategy}"
     return Path.cwd() / f"{scenario.stem}{suffix}-{kind}.xlsx"
+
+
+def output_path(output: Path | None, default: Path, *reads: Path | None) -> Path:
+    """Where a command's workbook goes (``output``, else ``default``), checked before any
+    work: never one of the workbooks it ``reads``, and a place that can be written."""
+    from optimizer.xlsx import check_output
+
+    target = default if output is None else output
+    check_output(target, [r for r in reads if r is not None])
+    return target
 
 
 @contextmanager

@@ -8,8 +8,17 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from optimizer.cli.console import default_output, err, print_json, run_action, wide_console
+from optimizer.cli.console import (
+    default_output,
+    err,
+    output_path,
+    print_json,
+    run_action,
+    wide_console,
+)
 from optimizer.cli.options import JsonOpt, OutputOpt, QuietOpt, Scenario, StrategyOpt
+from optimizer.cli.tables import DASH
+from optimizer.cli.validate import show_warnings
 from optimizer.errors import Infeasible, SolverFailed
 
 if TYPE_CHECKING:
@@ -31,6 +40,8 @@ def solve(scenario: Scenario, strategy: StrategyOpt = "base", output: OutputOpt 
 
 def run_solve(scenario: Path, strategy: str, output: Path | None, as_json: bool,
               quiet: bool) -> int:
+    # refused before the solve stack is even imported
+    target = output_path(output, default_output(scenario, strategy, "results"), scenario)
     from optimizer.reports.provenance import Provenance
     from optimizer.reports.results import write_results
     from optimizer.workbook.load import load_workbook
@@ -38,9 +49,9 @@ def run_solve(scenario: Path, strategy: str, output: Path | None, as_json: bool,
     loaded = load_workbook(scenario)
     loaded.scenario(strategy)  # invalid input or unknown strategy: raise before solving
     if not quiet and not as_json:
+        show_warnings(loaded)
         err.print(f"planning {scenario.name}, strategy {strategy} ...")
     run = plan_or_raise(loaded, strategy)
-    target = output or default_output(scenario, strategy, "results")
     write_results(target, run, Provenance.of(loaded, strategy))
     if as_json:
         print_json(solve_summary(run, strategy, target))
@@ -108,8 +119,10 @@ def print_summary(run: PlanRun, strategy: str, console: Console) -> None:
         table.add_column(name, justify="left" if name in ("buyer", "largest country")
                          else "right")
     for row in result.buyers.itertuples(index=False):
+        # a share of nothing bought, the cover of no demand: undefined, shown as a dash
         table.add_row(str(row.buyer), f"{row.cost_pv:,.0f}", f"{row.quantity_bought:,.0f}",
-                      f"{row.shortfall:,.1f}", f"{row.largest_country or '-'}",
-                      f"{row.china_share:.1%}", "-" if row.end_days_of_cover is None
+                      f"{row.shortfall:,.1f}", row.largest_country or DASH,
+                      DASH if row.china_share is None else f"{row.china_share:.1%}",
+                      DASH if row.end_days_of_cover is None
                       else f"{row.end_days_of_cover:,.0f}")
     console.print(table)

@@ -9,14 +9,14 @@ import typer
 from rich.console import Console
 
 from optimizer.cli.compare import STRATEGY, compare_with_progress, deliver
-from optimizer.cli.console import default_output, run_action, wide_console
+from optimizer.cli.console import default_output, output_path, run_action, wide_console
 from optimizer.cli.options import (
-    ColumnsOpt,
     JsonOpt,
-    OutputOpt,
     QuietOpt,
     Scenario,
     SchedulerOpt,
+    StressColumnsOpt,
+    StressOutputOpt,
     WideOpt,
     WorkersOpt,
 )
@@ -30,11 +30,12 @@ if TYPE_CHECKING:
 def stress(
     scenario: Scenario,
     strategy: Annotated[list[str] | None, typer.Option(
-        "--strategy", "-s", help="Strategy to plan and stress (repeat; default: all).")] = None,
+        "--strategy", "-s", help="Strategy to plan and stress (repeat; default: all). The "
+        "base workbook is always included.")] = None,
     disruptions: Annotated[Path | None, typer.Option(
         "--disruptions", help="Take the Disruptions sheet from this workbook instead.")] = None,
-    output: OutputOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
-    workers: WorkersOpt = None, scheduler: SchedulerOpt = None, columns: ColumnsOpt = None,
+    output: StressOutputOpt = None, as_json: JsonOpt = False, quiet: QuietOpt = False,
+    workers: WorkersOpt = None, scheduler: SchedulerOpt = None, columns: StressColumnsOpt = None,
     wide: WideOpt = False,
 ) -> None:
     """Plan each strategy, then hold its contracts and let the partners react in every
@@ -51,6 +52,9 @@ def run_stress(scenario: Path, strategies: list[str], disruptions: Path | None,
                output: Path | None, as_json: bool, quiet: bool, workers: int | None = None,
                scheduler: str | None = None, columns: str | None = None,
                wide: bool = False) -> int:
+    # refused before the solve stack is even imported
+    target = output_path(output, default_output(scenario, "base", "stress"), scenario,
+                         disruptions)
     from optimizer.reports.stress import write_stress
     from optimizer.workbook.load import load_workbook
 
@@ -62,7 +66,6 @@ def run_stress(scenario: Path, strategies: list[str], disruptions: Path | None,
     names = strategies or loaded.strategy_names
     comparison = compare_with_progress(loaded, names, not (quiet or as_json), workers,
                                        scheduler, coordination=False, measures=True)
-    target = output or default_output(scenario, "base", "stress")
     summary = stress_summary(comparison, target)
     return deliver(loaded, comparison, target, summary, as_json, quiet,
                    lambda: print_stress(summary, comparison, wide_console(), columns, wide),

@@ -15,25 +15,29 @@ from optimizer.cli.console import (
     default_output,
     err,
     executor_for,
+    output_path,
     progress_bar,
     run_action,
     wide_console,
 )
 from optimizer.cli.options import (
-    ColumnsOpt,
     JsonOpt,
-    OutputOpt,
     QuietOpt,
     Scenario,
     SchedulerOpt,
     StrategyOpt,
+    SweepColumnsOpt,
+    SweepOutputOpt,
     WideOpt,
     WorkersOpt,
 )
 from optimizer.cli.tables import DAYS, MONEY, NUMBER, QTY, SHARE, TEXT, Col, choose
+from optimizer.cli.validate import show_warnings
 from optimizer.errors import CoprocureError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from optimizer.planning.sweep import Vary
 
 
@@ -42,13 +46,14 @@ def sweep(
     vary: Annotated[list[str] | None, typer.Option(
         "--vary", help="SHEET:WHERE:COLUMN=START:STOP:STEPS, e.g. "
         "'Policies:policy=country-cap:share=1.0:0.5:11' or 'Settings::discount_rate=0:0.1:6'. "
-        "Twice for a grid.")] = None,
+        "Twice for a grid. A rule with active = no stays off: vary it under a strategy that "
+        "switches it on (--strategy crma-65 for that cap in the shipped scenario).")] = None,
     curve: Annotated[str | None, typer.Option(
         "--curve", help="A named trade-off curve: diversification (cost against the "
         "largest share of any one country) or stockpile (cost against days of cover).")] = None,
-    strategy: StrategyOpt = "base", output: OutputOpt = None, as_json: JsonOpt = False,
+    strategy: StrategyOpt = "base", output: SweepOutputOpt = None, as_json: JsonOpt = False,
     quiet: QuietOpt = False, workers: WorkersOpt = None, scheduler: SchedulerOpt = None,
-    columns: ColumnsOpt = None, wide: WideOpt = False,
+    columns: SweepColumnsOpt = None, wide: WideOpt = False,
 ) -> None:
     """Solve the scenario at every value of one or two workbook values and write the
     curve (or grid) with a chart. Infeasible points are reported and the sweep goes on.
@@ -64,6 +69,9 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
                       output: Path | None, as_json: bool, quiet: bool,
                       workers: int | None = None, scheduler: str | None = None,
                       columns: str | None = None, wide: bool = False) -> int:
+    # refused before the solve stack is even imported
+    kind = f"sweep-{curve}" if curve else "sweep"
+    target = output_path(output, default_output(scenario, strategy, kind), scenario)
     from optimizer.planning.sweep import CURVES, parse_vary, run_sweep, sweep_table
     from optimizer.reports.provenance import Provenance
     from optimizer.reports.sweep import write_sweep
@@ -81,14 +89,14 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
         parsed = [parse_vary(v) for v in varies]
     loaded = load_workbook(scenario)
     show = not (quiet or as_json)
+    if show:
+        show_warnings(loaded)
     with executor_for(workers, scheduler, show) as executor, \
             progress_bar(show, "solving") as tracker:
         points = run_sweep(loaded, parsed, strategy, extend=extend, progress=tracker,
                            executor=executor)
     sweep_rows = sweep_table(parsed, points)
     s = loaded.scenario(strategy).settings
-    kind = f"sweep-{curve}" if curve else "sweep"
-    target = output or default_output(scenario, strategy, kind)
     title = f"{s.name}: strategy {strategy}, " + " x ".join(v.label for v in parsed)
     compiled_once = any(p.run is not None and p.run.options.get("parametric") for p in points)
     prov = replace(Provenance.of(loaded, strategy), computed_on="this process (compiled once, "
@@ -96,7 +104,7 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
     write_sweep(target, sweep_rows, parsed, s.unit, s.currency, title, prov)
     if as_json:
         sys.stdout.write(json.dumps({"varied": [v.label for v in parsed],
-                                     "points": sweep_rows.to_dict("records"),
+                                     "points": _json_rows(sweep_rows),
                                      "output": str(target)}, indent=2, default=str) + "\n")
     elif not quiet:
         rows = sweep_rows.to_dict("records")
@@ -119,6 +127,12 @@ SWEEP_COLUMNS = (
     Col("shortfall", "shortfall", "shortfall", QTY),
 )
 SWEEP_DEFAULT = ("status", "cost", "largest", "china", "cover", "shortfall")
+
+
+def _json_rows(rows: pd.DataFrame) -> list[dict]:
+    """The points for --json: a figure that is undefined (a share of nothing bought) or
+    absent (an infeasible point) is null, never NaN, which is not JSON."""
+    return rows.astype(object).where(rows.notna(), None).to_dict("records")
 
 
 def _kind(v: Vary) -> str:

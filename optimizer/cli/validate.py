@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from optimizer.cli.console import err, issue_table, print_json, run_action
-from optimizer.cli.options import JsonOpt, QuietOpt, Scenario
+from optimizer.cli.options import JsonOpt, Scenario, ValidateQuietOpt
+
+if TYPE_CHECKING:
+    from optimizer.workbook.load import LoadedWorkbook
 
 
-def validate(scenario: Scenario, as_json: JsonOpt = False, quiet: QuietOpt = False) -> None:
+def validate(scenario: Scenario, as_json: JsonOpt = False, quiet: ValidateQuietOpt = False) -> None:
     """Check a scenario workbook and every strategy in it; list every problem at once.
 
     Exit 0 when valid (warnings allowed), 1 when not.
@@ -31,3 +36,10 @@ def validate(scenario: Scenario, as_json: JsonOpt = False, quiet: QuietOpt = Fal
         return 1 if errors else 0
 
     run_action(action, as_json)
+
+
+def show_warnings(loaded: LoadedWorkbook) -> None:
+    """The warnings `validate` lists, shown by the commands that plan before they do."""
+    if loaded.warnings:
+        issue_table(loaded.warnings,
+                    title=f"{loaded.path.name}: {len(loaded.warnings)} warning(s)")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from models.data import ScenarioData
 from optimizer.planning.batch import BatchPlanner
-from optimizer.planning.robust import robust_work
+from optimizer.planning.robust import RobustInfo, robust_work
 from optimizer.planning.shapley import CoordinationValue, coordination_value
 from optimizer.planning.stress import StressResult, stress_jobs, stress_result
 from optimizer.runs.executor import Executor, Job, Tracker, Work, run_works
@@ -113,6 +113,7 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
     """One row per strategy: the figures planners compare."""
     rows = []
     base_cost = None
+    base_expected: object = None
     base_partner: dict[str, object] = {}
     for o in comparison.outcomes:
         row: dict[str, object] = {"strategy": o.name, "status": str(o.run.status).upper()
@@ -143,10 +144,12 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
                             "worst_shortfall": o.stress.worst_shortfall})
             robust = result.extra.get("robust")
             if robust is not None:
-                row.update({"evpi": robust.evpi, "vss": robust.vss})
+                row.update({"evpi": robust.evpi, "vss": robust.vss,
+                            "robust_measures": measures_state(robust)})
             if o.name == BASE:
                 base_cost = result.total_cost
                 base_partner = {k: v for k, v in row.items() if k.startswith("cost_pv:")}
+                base_expected = row.get("expected_cost")
         else:
             row["diagnosis"] = diagnosis_text(o)
         rows.append(row)
@@ -156,7 +159,31 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
         df["total_cost_vs_base_pct"] = df["total_cost_vs_base"] / base_cost
         for key, cost in base_partner.items():
             df[key.replace("cost_pv:", "cost_vs_base:")] = df[key] - cost
+    if base_expected is not None and "expected_cost" in df:
+        # SPEC 5: what a plan saves in expectation against the base plan, same stress
+        df["expected_cost_vs_base"] = df["expected_cost"] - base_expected
     return df
+
+
+# The states of a robust strategy's EVPI and VSS in metrics()["robust_measures"]
+COMPUTED, NOT_COMPUTED, INCOMPLETE = "computed", "not computed", "incomplete"
+
+
+def measures_state(robust: RobustInfo) -> str:
+    """Whether a robust plan's EVPI and VSS were computed (`stress` computes them,
+    `compare` does not), or were asked for and a solve they need gave no answer."""
+    if robust.evpi is not None and robust.vss is not None:
+        return COMPUTED
+    if robust.wait_and_see is None and robust.mean_value_expected is None and not any(
+            _measure_job(note) for note in robust.stress.notes):
+        return NOT_COMPUTED
+    return INCOMPLETE
+
+
+def _measure_job(note: str) -> bool:
+    """Whether a failure note ("LABEL / JOB: reason") is one of a measure's solves."""
+    job = note.split(": ", 1)[0].rsplit(" / ", 1)[-1]
+    return job.startswith(("hindsight ", "mean-value plan"))
 
 
 def _denoise(value: float, scale: float) -> float:

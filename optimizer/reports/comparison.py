@@ -1,6 +1,8 @@
 """The comparison workbook (SPEC 7): strategies side by side, differences to base, the
 value of coordination and its Shapley split, the Changes each strategy makes, long
-tables with a `strategy` column for pivoting, and four native Excel charts."""
+tables with a `strategy` column for pivoting, and native Excel charts that answer the
+planner's questions (what each strategy costs against base, where the material comes
+from, how short each runs, how its stockpile cover differs from base)."""
 
 from __future__ import annotations
 
@@ -9,18 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import pandas as pd
-from xlsxwriter.workbook import Workbook
 
-from optimizer.planning.compare import Comparison, metrics
+from optimizer.planning.compare import INCOMPLETE, NOT_COMPUTED, Comparison, metrics
+from optimizer.reports.comparison_charts import Cells, charts_sheet
+from optimizer.reports.pages import PageHeading
 from optimizer.reports.provenance import Provenance
 from optimizer.reports.sheets import SheetWriter
-from optimizer.xlsx import atomic_workbook, write_cell
+from optimizer.workbook.strategies import BASE
+from optimizer.xlsx import atomic_workbook
 
 if TYPE_CHECKING:
-    from xlsxwriter.chart import Chart
     from xlsxwriter.worksheet import Worksheet
-
-    from models.data import Settings
 
 
 def long_table(comparison: Comparison, attribute: str) -> pd.DataFrame:
@@ -35,11 +36,14 @@ def long_table(comparison: Comparison, attribute: str) -> pd.DataFrame:
 
 
 def supply_mix(purchases: pd.DataFrame) -> pd.DataFrame:
-    """Quantity bought per strategy and supplier country (a row per strategy)."""
+    """Quantity bought per strategy and supplier country (a row per strategy), the
+    countries by quantity, largest first."""
     if purchases.empty:
         return pd.DataFrame()
     mix = purchases.pivot_table(index="strategy", columns="country", values="quantity",
                                 aggfunc="sum", fill_value=0.0, sort=False)
+    mix = mix[mix.sum().sort_values(ascending=False, kind="stable").index]
+    mix.columns.name = None
     return mix.reset_index()
 
 
@@ -83,21 +87,24 @@ def coordination_tables(comparison: Comparison) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def write_comparison(path: str | Path, comparison: Comparison, prov: Provenance,
-                     extra: Callable[[SheetWriter, Comparison], None] | None = None) -> None:
+                     extra: Callable[[SheetWriter, Comparison], None] | None = None,
+                     subject: str = "compared") -> None:
     """The comparison workbook; ``extra`` adds sheets before the Run sheet (the stress
-    test's disruption sheets, :mod:`optimizer.reports.stress`)."""
+    test's disruption sheets, :mod:`optimizer.reports.stress`); ``subject`` ends the
+    page header ("10 strategies compared")."""
     s = comparison.base_data.settings
-    table = metrics(comparison)
+    table = base_first(metrics(comparison))
     purchases = long_table(comparison, "purchases")
     mix = supply_mix(purchases)
     cover = cover_over_time(comparison)
+    n = len(comparison.outcomes)
+    heading = PageHeading(s.name, f"{n} {'strategy' if n == 1 else 'strategies'} {subject}",
+                          prov.created, Path(prov.input_file).name)
     with atomic_workbook(path) as wb:
-        w = SheetWriter(wb, s.unit, s.currency)
+        w = SheetWriter(wb, s.unit, s.currency, heading)
         ws = w.add_sheet("Comparison")
-        ws.write_string(0, 0, f"{s.name}: strategies side by side (present values; differences "
-                        "against base)", w.title)
-        w.table(ws, table, row=2)
-        charts = w.add_sheet("Charts")
+        cells = comparison_sheet(w, ws, comparison, table)
+        charts = w.add_sheet("Charts", charts=True)
         _coordination_sheet(w, comparison)
         w.sheet("Partners", long_table(comparison, "buyers"),
                 note="Each partner's figures as bought. In joint mode, who signs which contract "
@@ -105,9 +112,11 @@ def write_comparison(path: str | Path, comparison: Comparison, prov: Provenance,
                      " savings is on the Coordination sheet.")
         w.sheet("Changes", changes_table(comparison),
                 note="Exactly which workbook cells each strategy overrides.")
-        mix_ws = w.sheet("Supply mix", mix, note=f"Quantity bought by supplier country ({s.unit}).")
+        mix_ws = w.sheet("Supply mix", mix, note=f"Quantity bought by supplier country ({s.unit}).",
+                         default_kind="qty", headers={c: str(c) for c in mix.columns[1:]})
         cover_ws = w.sheet("Cover", cover, note="Coalition days of cover at the end of each "
-                           "period.")
+                           "period.", default_kind="days",
+                           headers={c: str(c) for c in cover.columns[1:]})
         w.sheet("Purchases", purchases)
         w.sheet("Stockpile", long_table(comparison, "stock"))
         shortfalls = long_table(comparison, "stock")
@@ -119,7 +128,112 @@ def write_comparison(path: str | Path, comparison: Comparison, prov: Provenance,
         if extra is not None:
             extra(w, comparison)
         _run_sheet(w, comparison, prov)
-        _charts(wb, charts, ws.name, table, mix_ws.name, mix, cover_ws.name, cover, s)
+        charts_sheet(wb, w, charts, cells, table, mix_ws.name, mix, cover_ws.name, cover,
+                     comparison)
+        w.finish()
+
+
+def base_first(table: pd.DataFrame) -> pd.DataFrame:
+    """The metrics with base on the first row: the charts of differences start below."""
+    if "strategy" not in table or BASE not in set(table["strategy"]):
+        return table
+    is_base = table["strategy"] == BASE
+    return pd.concat([table[is_base], table[~is_base]], ignore_index=True)
+
+
+# The Comparison sheet's blocks, each a table with the strategy first: columns that the
+# metrics lack are left out, and a block without any is not written.
+BLOCKS: list[tuple[str, list[str]]] = [
+    ("Cost", ["status", "total_cost", "total_cost_vs_base", "total_cost_vs_base_pct",
+              "penalties", "objective", "cost_per_unit"]),
+    ("Supply security", ["largest_country", "largest_country_share", "china_share", "hhi",
+                         "end_days_of_cover", "shortfall"]),
+    ("Under disruption", ["expected_cost", "expected_cost_vs_base", "worst_cost",
+                          "expected_shortfall", "worst_shortfall", "evpi", "vss"]),
+]
+
+
+def comparison_sheet(w: SheetWriter, ws: Worksheet, comparison: Comparison,
+                     table: pd.DataFrame) -> Cells:
+    """Strategies side by side in blocks narrow enough to print: cost, each partner's
+    cost, supply security, under disruption (with EVPI and VSS, or where to get them),
+    and the strategies that could not be planned."""
+    s = comparison.base_data.settings
+    partners = [c.split(":", 1)[1] for c in table.columns if c.startswith("cost_pv:")]
+    blocks = list(BLOCKS)
+    blocks.insert(1, ("Cost per partner", [c for b in partners
+                                           for c in (f"cost_pv:{b}", f"cost_vs_base:{b}")]))
+    width = max(sum(c in table.columns for c in wanted) for _, wanted in blocks)
+    w.heading(ws, 0, f"{s.name}: strategies side by side", width)
+    w.layout(ws).repeat = (0, 0)
+    w.paragraph(ws, 1, f"Money in {s.currency}, present value over the horizon. \"vs base\" is "
+                "the strategy's figure minus base's: positive costs more than base.", width)
+    cells = Cells(ws.name, {}, list(table.get("strategy", [])))
+    row = 3
+    for title, wanted in blocks:
+        columns = ["strategy", *[c for c in wanted if c in table.columns]]
+        if len(columns) == 1 or table.empty:
+            continue
+        row = _block(w, ws, title, table[columns], row, cells, _measure_texts(table))
+        if title == "Under disruption":
+            row = _measures_note(w, ws, comparison, table, row, width)
+    if "expected_cost" not in table.columns:
+        w.paragraph(ws, row, "No disruption scenarios in this workbook: no expected or "
+                    "worst-case figures, EVPI or VSS. Add a Disruptions sheet, or run "
+                    "coprocure stress with --disruptions OTHER.xlsx.", width)
+        row += 2
+    if "diagnosis" in table.columns:
+        failed = table.loc[table["diagnosis"].notna(), ["strategy", "status", "diagnosis"]]
+        if len(failed):
+            _block(w, ws, "Strategies that could not be planned", failed, row, cells)
+    return cells
+
+
+def _block(w: SheetWriter, ws: Worksheet, title: str, df: pd.DataFrame, row: int,
+           cells: Cells, texts: dict[str, list[str]] | None = None) -> int:
+    ws.write_string(row, 0, title, w.bold)
+    end = w.table(ws, df, row=row + 1, freeze=False, autofilter=False, cells=texts)
+    for j, column in enumerate(df.columns):
+        if column != "strategy":
+            cells.at[column] = (j, row + 2, row + 1 + len(df))
+    w.keep_together(ws, row, row + 1 + len(df))
+    return end
+
+
+# What an EVPI or VSS cell says when the figure is not there
+_MEASURE_TEXT = {NOT_COMPUTED: "not computed (see below)", INCOMPLETE: "a solve failed (see Run)"}
+
+
+def _measure_texts(table: pd.DataFrame) -> dict[str, list[str]]:
+    if "robust_measures" not in table:
+        return {}
+    texts = [_MEASURE_TEXT.get(state, "") if isinstance(state, str) else ""
+             for state in table["robust_measures"]]
+    return {c: texts for c in ("evpi", "vss") if c in table}
+
+
+def _measures_note(w: SheetWriter, ws: Worksheet, comparison: Comparison,
+                   table: pd.DataFrame, row: int, width: int) -> int:
+    """Under the disruption block: what EVPI and VSS are, or which command computes them."""
+    states = table["robust_measures"] if "robust_measures" in table else pd.Series(dtype=str)
+    robust = table.loc[states.notna(), "strategy"].tolist() if len(states) else []
+    missing = table.loc[states == NOT_COMPUTED, "strategy"].tolist() if len(states) else []
+    if not robust:
+        text = ("EVPI and VSS measure robust strategies (Settings robust = expected or cvar); "
+                "none is compared here.")
+    elif missing:
+        name = Path(str(comparison.loaded.path)).name
+        command = " ".join(["coprocure stress", name, *(f"--strategy {m}" for m in missing)])
+        text = (f"EVPI and VSS of {', '.join(missing)} were not computed: coprocure compare "
+                "skips the hindsight and mean-value plans they need. coprocure stress "
+                f"computes them: {command}")
+    else:
+        text = ("EVPI = robust expected cost minus the expected cost of planning each scenario"
+                " with hindsight (what perfect foresight would be worth); VSS = expected cost "
+                "of the plan made for the mean capacities and prices minus the robust expected"
+                " cost (what planning for the spread saves). Robust strategies only.")
+    w.paragraph(ws, row - 1, text, width)
+    return row + 1
 
 
 def changes_table(comparison: Comparison) -> pd.DataFrame:
@@ -142,11 +256,15 @@ def _coordination_sheet(w: SheetWriter, comparison: Comparison) -> None:
     value = comparison.coordination
     cur = comparison.base_data.settings.currency
     if value is None:
-        ws.write_string(0, 0, "; ".join(comparison.notes) or "not computed")
+        name = Path(str(comparison.loaded.path)).name
+        w.heading(ws, 0, "What coordination saves", 6)
+        w.paragraph(ws, 1, "One partner only: there is no coordination to value."
+                    if len(comparison.base_data.buyers) == 1 else
+                    "Not computed here: coprocure compare computes the value of coordination "
+                    f"and its Shapley split (coprocure compare {name}).", 6, w.wrap)
         return
     partners, coalitions = coordination_tables(comparison)
     lines = [
-        f"What coordination saves (base workbook, {cur}, present value, penalties included)",
         f"Joint planning saves {value.total_savings:,.0f} {cur} against every partner planning "
         "alone on its pro-rata share of every offer.",
         "The Shapley value splits it by each partner's average contribution to every "
@@ -156,20 +274,24 @@ def _coordination_sheet(w: SheetWriter, comparison: Comparison) -> None:
             f"{' + '.join(sorted(c))} would gain {gap:,.0f} {cur} by leaving"
             for c, gap in value.unstable[:5]),
     ]
-    ws.write_string(0, 0, lines[0], w.title)
-    for i, text in enumerate(lines[1:], start=1):
-        ws.write_string(i, 0, text)
-    row = w.table(ws, partners, row=len(lines) + 1, freeze=False, autofilter=False)
+    span = max(len(partners.columns), len(coalitions.columns)) - 1
+    w.heading(ws, 0, "What coordination saves", span)
+    lines.insert(0, f"Base workbook; {cur}, present value, penalties included.")
+    for i, text in enumerate(lines, start=1):
+        w.paragraph(ws, i, text, span, w.wrap)
+    first = len(lines) + 2
+    ws.write_string(first, 0, "Each partner's fair share", w.bold)
+    row = w.table(ws, partners, row=first + 1, freeze=False, autofilter=False)
+    w.keep_together(ws, first, row - 2)
     ws.write_string(row, 0, "Every sub-coalition", w.bold)
-    w.table(ws, coalitions, row=row + 1, freeze=False, autofilter=False)
-    ws.set_column(0, 0, 30)
+    end = w.table(ws, coalitions, row=row + 1, freeze=False, autofilter=False)
+    w.keep_together(ws, row, end - 2)
 
 
 def _run_sheet(w: SheetWriter, comparison: Comparison, prov: Provenance) -> None:
     from optimizer import __version__
     from optimizer.solving.highs import HIGHS_OPTIONS, solver_version
 
-    ws = w.add_sheet("Run")
     facts: list[tuple[str, object]] = [
         ("tool", f"coprocure {__version__}"), ("solver", solver_version()),
         ("created (UTC)", prov.created), ("input file", prov.input_file),
@@ -181,65 +303,4 @@ def _run_sheet(w: SheetWriter, comparison: Comparison, prov: Provenance) -> None
     for o in comparison.outcomes:
         facts.append((f"time: {o.name} (s)", round(o.run.timings.get("total_s", sum(
             o.run.timings.values())), 4)))
-    for i, (k, v) in enumerate(facts):
-        ws.write_string(i, 0, k, w.bold)
-        write_cell(ws, i, 1, v)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 90)
-
-
-def _charts(wb: Workbook, ws: Worksheet, table_sheet: str, table: pd.DataFrame, mix_sheet: str,
-            mix: pd.DataFrame, cover_sheet: str, cover: pd.DataFrame, s: Settings) -> None:
-    """Four native charts; the data ranges point at the tables written above."""
-    n = len(table)
-    first, last = 3, 2 + n  # the Comparison table starts at row 2 (0-based header)
-    col = {c: i for i, c in enumerate(table.columns)}
-
-    def column_chart(title: str, column: str, y_title: str) -> Chart:
-        chart = wb.add_chart({"type": "column"})
-        chart.add_series({"name": "as planned" if column == "shortfall" else title,
-                          "categories": [table_sheet, first, 0, last, 0],
-                          "values": [table_sheet, first, col[column], last, col[column]],
-                          "data_labels": {"value": False}})
-        chart.set_title({"name": title})
-        chart.set_y_axis({"name": y_title, "num_format": "#,##0", "min": 0})
-        chart.set_legend({"none": True})
-        chart.set_size({"width": 720, "height": 360})
-        return chart
-
-    if "total_cost" in col:
-        ws.insert_chart("A1", column_chart("Total cost by strategy",
-                                           "total_cost", f"{s.currency}, present value"))
-    if not mix.empty:
-        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
-        for j in range(1, len(mix.columns)):
-            chart.add_series({"name": [mix_sheet, 2, j],
-                              "categories": [mix_sheet, 3, 0, 2 + len(mix), 0],
-                              "values": [mix_sheet, 3, j, 2 + len(mix), j]})
-        chart.set_title({"name": "Supply mix by country"})
-        chart.set_y_axis({"name": f"bought ({s.unit})", "num_format": "#,##0"})
-        chart.set_size({"width": 720, "height": 360})
-        ws.insert_chart("M1", chart)
-    if len(cover.columns) > 1:
-        chart = wb.add_chart({"type": "line"})
-        for j in range(1, len(cover.columns)):
-            chart.add_series({"name": [cover_sheet, 2, j],
-                              "categories": [cover_sheet, 3, 0, 2 + len(cover), 0],
-                              "values": [cover_sheet, 3, j, 2 + len(cover), j],
-                              "marker": {"type": "circle", "size": 4}, "smooth": False})
-        chart.set_title({"name": "Stockpile cover over time (coalition)"})
-        chart.set_y_axis({"name": "days of cover"})
-        chart.set_size({"width": 720, "height": 360})
-        ws.insert_chart("A20", chart)
-    if "shortfall" in col:
-        chart = column_chart("Shortfall by strategy", "shortfall", f"unmet demand ({s.unit})")
-        if "worst_shortfall" in col:
-            # with disruption scenarios: the plan as made, expected and worst case
-            chart.set_title({"name": "Shortfall by strategy, as planned and under disruption"})
-            chart.set_legend({"position": "bottom"})
-            for key, label in (("expected_shortfall", "expected under disruption"),
-                               ("worst_shortfall", "worst case under disruption")):
-                chart.add_series({"name": label,
-                                  "categories": [table_sheet, first, 0, last, 0],
-                                  "values": [table_sheet, first, col[key], last, col[key]]})
-        ws.insert_chart("M20", chart)
+    w.run_sheet(facts)

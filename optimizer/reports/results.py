@@ -12,11 +12,12 @@ import pandas as pd
 import pyomo.version
 
 from optimizer import __version__
+from optimizer.reports.pages import PageHeading
 from optimizer.reports.provenance import Provenance
 from optimizer.reports.sheets import SheetWriter
 from optimizer.solving.highs import solver_version
 from optimizer.solving.plan import PlanRun
-from optimizer.xlsx import atomic_workbook, write_cell
+from optimizer.xlsx import atomic_workbook
 
 COST_LABELS = {"purchase": "purchases at offer prices", "tariff": "tariffs",
                "freight": "freight", "holding": "holding stock",
@@ -53,8 +54,10 @@ def write_results(path: str | Path, run: PlanRun, prov: Provenance) -> None:
     result = run.result
     assert result is not None, "only a plan can be reported"
     s = result.scenario.settings
+    heading = PageHeading(s.name, f"strategy {prov.strategy}", prov.created,
+                          Path(prov.input_file).name)
     with atomic_workbook(path) as wb:
-        w = SheetWriter(wb, s.unit, s.currency)
+        w = SheetWriter(wb, s.unit, s.currency, heading)
         _summary(w, run, prov)
         w.sheet("Purchases", result.purchases)
         stock = result.stock.drop(columns=["holding_cost"])
@@ -65,14 +68,21 @@ def write_results(path: str | Path, run: PlanRun, prov: Provenance) -> None:
                 note="Offers, how much of each was bought, and what one more unit of capacity "
                      "would save.")
         w.sheet("Transfers", result.transfers)
-        w.sheet("Constraints", _annotated(result.constraints, prov),
-                note="Binding rules and their shadow prices (present value).")
-        ws = w.add_sheet("Run")
-        for i, (key, value) in enumerate(run_facts(run, prov)):
-            ws.write_string(i, 0, key, w.bold)
-            write_cell(ws, i, 1, value)
-        w._widen(ws, 0, 50)
-        ws.set_column(1, 1, 80)
+        constraints = _annotated(result.constraints, prov)
+        w.sheet("Constraints", constraints,
+                note="Binding rules and their shadow prices (present value).",
+                kinds={"limit": [limit_kind(r) for r in constraints["rule"]]})
+        w.run_sheet(run_facts(run, prov))
+        w.finish()
+
+
+def limit_kind(rule: object) -> str:
+    """How a binding rule's limit reads: a share cap in percent, a budget in money,
+    every other limit in the quantity unit."""
+    text = str(rule)
+    if "share" in text:
+        return "pct"
+    return "money" if text.startswith("budget") else "qty"
 
 
 def _annotated(df: pd.DataFrame, prov: Provenance) -> pd.DataFrame:
@@ -91,7 +101,7 @@ def _summary(w: SheetWriter, run: PlanRun, prov: Provenance) -> None:
     assert result is not None  # checked by write_results
     s = result.scenario.settings
     ws = w.add_sheet("Summary")
-    ws.write_string(0, 0, f"{s.name}: strategy {prov.strategy}", w.title)
+    w.heading(ws, 0, f"{s.name}: strategy {prov.strategy}", len(result.buyers.columns) - 1)
     check = "passed" if not run.violations else "FAILED: " + "; ".join(
         str(v) for v in run.violations[:5])
     lines = [
@@ -112,14 +122,14 @@ def _summary(w: SheetWriter, run: PlanRun, prov: Provenance) -> None:
         ]
     formats = [None, w.fmt["money"], w.fmt["money"], None, w.fmt["pct"], None]
     formats += [w.fmt["money"], w.fmt["money"], w.fmt["qty"]] if robust is not None else []
-    for i, ((label, value), fmt) in enumerate(zip(lines, formats, strict=True), start=2):
-        ws.write_string(i, 0, label, w.bold)
-        write_cell(ws, i, 1, value, fmt)
+    w.facts(ws, lines, row=2, formats=formats)
+    w.keep_together(ws, 0, len(lines) + 1)
     row = len(lines) + 3
     ws.write_string(row, 0, "Per buyer and for the coalition", w.bold)
-    row = w.table(ws, result.buyers, row=row + 1, freeze=False, autofilter=False)
-    ws.write_string(row, 0, "Cost breakdown (present value)", w.bold)
-    breakdown = pd.DataFrame([{"component": COST_LABELS[k], "cost": v}
+    end = w.table(ws, result.buyers, row=row + 1, freeze=False, autofilter=False)
+    w.keep_together(ws, row, end - 2)
+    ws.write_string(end, 0, "Cost breakdown (present value)", w.bold)
+    breakdown = pd.DataFrame([{"component": COST_LABELS.get(k, k), "cost": v}
                               for k, v in result.cost_breakdown.items()])
-    w.table(ws, breakdown, row=row + 1, freeze=False, autofilter=False)
-    w._widen(ws, 0, 50)
+    last = w.table(ws, breakdown, row=end + 1, freeze=False, autofilter=False)
+    w.keep_together(ws, end, last - 2)

@@ -19,7 +19,8 @@ from optimizer.reports.sheets import SheetWriter
 
 def write_stress(path: str | Path, comparison: Comparison, prov: Provenance) -> None:
     """The stress workbook: the strategies side by side with their disruption sheets."""
-    write_comparison(path, comparison, prov, extra=disruption_sheets)
+    write_comparison(path, comparison, prov, extra=disruption_sheets,
+                     subject="under disruption")
 
 
 def disruption_sheets(w: SheetWriter, comparison: Comparison) -> None:

@@ -5,16 +5,19 @@ connection attempt first), it has workers, Dask's own packages match, and every 
 runs the same coprocure source with the same solver stack as this machine, since a
 plan depends on the HiGHS version and options. A worker that dies mid-batch is Dask's
 to replace: the scheduler re-runs its tasks elsewhere (up to its `allowed-failures`,
-3 by default), after which the chunk's jobs are reported as failed.
+3 by default), after which the chunk's jobs are reported as failed. A scheduler that is
+lost mid-batch ends the run (:class:`ClusterLost`): its tasks are gone with it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
+import logging
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
@@ -40,6 +43,12 @@ class ClusterError(CoprocureError):
     exit_code = 1
 
 
+class ClusterLost(CoprocureError):
+    """The scheduler went away mid-batch: the run cannot complete (exit 3)."""
+
+    exit_code = 3
+
+
 class DaskExecutor(Executor):
     def __init__(self, address: str, timeout_s: float = CONNECT_TIMEOUT_S):
         super().__init__()
@@ -49,6 +58,9 @@ class DaskExecutor(Executor):
             raise ClusterError("--scheduler needs Dask: install it with "
                                "pip install 'coprocure[dask]'") from None
         self.address = address
+        self.sent = 0  # jobs sent to the cluster by every batch so far
+        self.done = 0  # of which came back
+        self.lost = False
         _security_settings(address)
         _answers(address, timeout_s)
         self.client = _connect(Client, address, timeout_s)
@@ -102,7 +114,7 @@ class DaskExecutor(Executor):
         if not jobs:
             return []
         # the workers there now: some may have joined (or left) since the connection
-        before = set(self.client.scheduler_info(n_workers=-1)["workers"])
+        before = set(self._workers())
         self.parallelism = max(1, len(before))
         chunks = chunked(jobs, self.parallelism)
         if progress:
@@ -110,22 +122,66 @@ class DaskExecutor(Executor):
         batch = uuid.uuid4().hex[:8]
         futures = self.client.map(run_chunk, chunks, pure=False,
                                   key=[f"coprocure-{batch}-{i}" for i in range(len(chunks))])
+        self.sent += len(jobs)
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[list[Any] | None] = [None] * len(chunks)
         try:
             for future in as_completed(futures, loop=self.client.loop):
                 i = index[future.key]
-                results[i] = _chunk_result(future, chunks[i])
-                report_chunk(chunks[i], progress)
+                # Dask cancels every future of a client that lost its scheduler; nothing
+                # else here cancels one before the batch is over
+                if future.cancelled():
+                    raise self._lost()
+                if results[i] is None:
+                    results[i] = _chunk_result(future, chunks[i])
+                    self.done += len(chunks[i])
+                    report_chunk(chunks[i], progress)
         finally:
-            self.client.cancel([f for f in futures if not f.done()])
-        # Dask re-runs a lost worker's tasks itself; count the workers that left
-        self.retries += len(before - set(self.client.scheduler_info(n_workers=-1)["workers"]))
+            if not self.lost:
+                self.client.cancel([f for f in futures if not f.done()])
+        # Dask re-runs a lost worker's tasks itself; count the workers that left (a
+        # scheduler lost after the last result is for the next batch to report)
+        if self.client.status == "running":
+            self.retries += len(before - set(self._workers()))
         # every chunk has its results once all its futures have completed
         return [r for chunk_results in cast("list[list[Any]]", results) for r in chunk_results]
 
+    def _workers(self) -> dict[str, Any]:
+        """The scheduler's workers now; a client that lost its scheduler knows none."""
+        info = self.client.scheduler_info(n_workers=-1) if self.client.status == "running" \
+            else {}
+        if "workers" not in info:
+            raise self._lost()
+        return cast("dict[str, Any]", info["workers"])
+
+    def _lost(self) -> ClusterLost:
+        self.lost = True
+        return ClusterLost(f"lost the Dask scheduler at {self.address}: {self.done} of "
+                           f"{self.sent} solves sent to it were done, nothing was written. "
+                           "Check the scheduler (was it stopped, or out of memory?) and run "
+                           "the command again")
+
     def close(self) -> None:
-        self.client.close()
+        if not self.lost:
+            self.client.close()
+            return
+        # The client is still trying to reconnect; what it logs while it stops (an error,
+        # sometimes a traceback) only repeats what ClusterLost says.
+        with _quiet("distributed", "distributed.client"):  # Dask's config sets both levels
+            self.client.close()
+
+
+@contextlib.contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    logs = [logging.getLogger(name) for name in names]
+    levels = [log.level for log in logs]
+    for log in logs:
+        log.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for log, level in zip(logs, levels, strict=True):
+            log.setLevel(level)
 
 
 def _on_scheduler(client: Client, fn: Callable[..., Any], *args: Any) -> Any:

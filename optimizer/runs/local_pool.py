@@ -2,7 +2,7 @@
 
 This process takes chunks from the same queue as a pool of ``workers - 1`` spawned
 processes: a small batch is done before the pool has even started (worker processes
-import Pyomo and HiGHS, about a second), and a large one keeps every core busy. Spawned,
+import Pyomo and HiGHS, 2.2-4.0 s measured), and a large one keeps every core busy. Spawned,
 not forked: the parent has threads (the progress bar, the dispatcher) and forking a
 threaded process can deadlock the child.
 
@@ -11,6 +11,26 @@ which worker it was: the chunks that were running are re-run one at a time on a 
 pool until the culprit is found, then its jobs one by one; a job that kills its worker
 ``ATTEMPTS`` times is reported failed, every other job completes. At most as many
 chunks as processes are submitted at once, so the lost ones are those that were running.
+
+When a pool pays (benchmarks/README.md, "When a local pool pays"). A spawned worker
+is not free: it spends 2.2-4.0 s spawning and importing the solve stack before its first
+solve, CPU the machine's other work competes for, and the command ends only when it
+has stopped. Linux also shares the CPU between sessions (autogroup): while other
+sessions keep the cores busy a worker takes its share from this process instead of
+adding one. On the shared 2-core machine measured (load 1.4-6), a pool started for a
+batch lost to this process alone for every batch size tried, up to 200 plans of the
+shipped scenario (about 35 s of solving: 1.2-1.5x slower); a `compare` of the shipped
+scenario, whose batches are 8 plans (1.2 s) and 45 stress solves (1.7 s), took 10.9-
+13.3 s by default against 5.1-8.6 s with `--workers 1`.
+
+So the default executor (``pays_from``) decides per batch. It runs the batch here, one
+job at a time, timing each, and hands what is left to the pool only when the median
+time of the jobs so far times the jobs left exceeds ``pays_from`` (PAYS_FROM_S) and,
+to start the pool, SPARE_CORES cores are idle (the cores less the 1-minute load
+average). A batch that never gets there costs what it costs in this process, so the
+default is not slower than `--workers 1` but for the timing (microseconds a job). An
+explicit ``--workers N`` starts the pool for every batch of more than one chunk, as
+asked.
 """
 
 from __future__ import annotations
@@ -18,9 +38,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import statistics
 import threading
+import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -36,6 +58,18 @@ from optimizer.runs.executor import (
     run_chunk,
 )
 
+# Seconds of solving left in a batch from which the default executor uses a pool. With a
+# core to itself a worker pays once the batch outlasts about 1.2 x its start-up (this
+# process solves alone while the worker starts, then both do, and the command waits for
+# the last chunk): 2.5-4.6 s for the 2.2-4.0 s start-ups measured by benchmarks/
+# bench_pool.py. No pool paid on the loaded machine it ran on, so twice that margin.
+PAYS_FROM_S = 10.0
+# Cores that must be idle (the cores this process may use less the 1-minute load
+# average, this process included) for a pool to be worth starting: Linux shares the CPU
+# between sessions (autogroup), so while other sessions keep the cores busy a spawned
+# worker takes its share from this process instead of adding to it.
+SPARE_CORES = 0.75
+
 
 def cores() -> int:
     """Cores this process may run on (a container's limit, not the host's count)."""
@@ -43,6 +77,12 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+def spare_cores() -> float:
+    """Cores this process may use, less the 1-minute load average (this process, when it
+    is solving, counts in it)."""
+    return cores() - os.getloadavg()[0]
 
 
 def _warm_up() -> None:
@@ -53,17 +93,28 @@ def _warm_up() -> None:
 
 
 class LocalExecutor(Executor):
-    def __init__(self, workers: int, parent_solves: bool = True):
+    def __init__(self, workers: int, parent_solves: bool = True,
+                 pays_from: float | None = None,
+                 spare: Callable[[], float] = spare_cores):
         """``workers`` solving processes; with ``parent_solves`` this one is one of them,
-        otherwise all ``workers`` are spawned and this process only dispatches."""
+        otherwise all ``workers`` are spawned and this process only dispatches. With
+        ``pays_from`` (seconds of solving; needs ``parent_solves``) the pool is used only
+        for a batch estimated to take longer than that here, and started only while
+        ``spare()`` cores are idle (module docstring)."""
         super().__init__()
+        self.spare = spare
         self.parallelism = workers
         self.parent_solves = parent_solves
         self.pool_size = workers - 1 if parent_solves else workers
-        self.description = f"{workers} local processes"
+        self.pays_from = pays_from if parent_solves else None
+        self.pool_started = False
+        # until a pool starts, everything runs here, and the results say so
+        self._where = f"{workers} local processes"
+        self.description = "this process" if self.pays_from is not None else self._where
         self._pool: ProcessPoolExecutor | None = None
 
     def _fresh_pool(self) -> ProcessPoolExecutor:
+        self.pool_started, self.description = True, self._where
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = ProcessPoolExecutor(self.pool_size,
@@ -72,12 +123,40 @@ class LocalExecutor(Executor):
         return self._pool
 
     def map(self, jobs: Sequence[Job], progress: Tracker | None = None) -> list[Any]:
-        chunks = chunked(range(len(jobs)), self.parallelism)
-        if len(chunks) <= 1 and self.parent_solves:
-            return super().map(jobs, progress)
         if progress:
             progress.expect(len(jobs))
-        return _Batch(self, jobs, chunks, progress).run()
+        done = self._here_until_it_pays(jobs, progress) if self.pays_from is not None else []
+        rest = jobs[len(done):]
+        chunks = chunked(range(len(rest)), self.parallelism)
+        if len(chunks) <= 1 and self.parent_solves:
+            return done + [self._here(job, progress) for job in rest]
+        return done + _Batch(self, rest, chunks, progress).run()
+
+    def _here_until_it_pays(self, jobs: Sequence[Job], progress: Tracker | None
+                            ) -> list[Any]:
+        """Jobs run here, one by one, until the median time of those run so far times
+        the number left exceeds ``pays_from``, what is left is more than one chunk and
+        the pool has started or a core is idle to start it: the results of the jobs run
+        here."""
+        assert self.pays_from is not None
+        out: list[Any] = []
+        seconds: list[float] = []
+        for job in jobs:
+            left = len(jobs) - len(out)
+            if seconds and statistics.median(seconds) * left > self.pays_from \
+                    and len(chunked(range(left), self.parallelism)) > 1 \
+                    and (self.pool_started or self.spare() >= SPARE_CORES):
+                break
+            start = time.perf_counter()
+            out.append(self._here(job, progress))
+            seconds.append(time.perf_counter() - start)
+        return out
+
+    @staticmethod
+    def _here(job: Job, progress: Tracker | None) -> Any:
+        result = run_chunk([job])[0]
+        report_chunk([job], progress)
+        return result
 
     def close(self, kill: bool = False) -> None:
         """Shut the pool down. Its workers finish what they run (at most one chunk each,

@@ -23,6 +23,14 @@ from optimizer.solving.shadow_prices import constraint_table
 
 TOL = 1e-6
 PENALTIES = ("shortfall", "reserve", "policy")
+# Less than half a unit bought in all (what the tables show as 0) counts as nothing bought:
+# shares of it are undefined, not the 100 % that a budget buying a few kilograms of one
+# supplier's offer would show.
+NOTHING_BOUGHT = 0.5
+# Key figures that are undefined for some buyers (nothing bought, no demand at the end):
+# None in the table, null in JSON, a dash or an empty cell in the reports.
+UNDEFINED_OK = ("cost_per_unit", "largest_country", "largest_country_share", "china_share",
+                "hhi", "end_days_of_cover")
 
 
 @dataclass
@@ -240,7 +248,8 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
                      ) / 365.0 * data.settings.reserve_gap_penalty * data.settings.shortage_penalty
         qty = float(buys["quantity"].sum())
         by_country = buys.groupby("country")["quantity"].sum()
-        shares = (by_country / qty).clip(0.0, 1.0) if qty > 0 else by_country * 0
+        shares = (by_country / qty).clip(0.0, 1.0) if qty >= NOTHING_BOUGHT \
+            else by_country.iloc[:0]  # a share of nothing is undefined
         last = st[st["period"] == periods[-1]]
         end_demand = float(last["demand"].sum())
         end_days = days[periods[-1]]
@@ -255,9 +264,12 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
             "cost_per_unit": (float(buys["cost"].sum()) / qty) if qty > 0 else None,
             "largest_country": shares.idxmax() if len(shares) else None,
             "largest_country_share": float(shares.max()) if len(shares) else None,
-            "china_share": float(shares.get("China", 0.0)),
+            "china_share": float(shares.get("China", 0.0)) if len(shares) else None,
             "hhi": float((shares ** 2).sum()) if len(shares) else None,
             "end_days_of_cover": float(last["closing"].sum()) / (end_demand / end_days)
             if end_demand > 0 else None,
         })
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    for column in UNDEFINED_OK:  # pandas would turn None into NaN in a number column
+        table[column] = table[column].astype(object).where(table[column].notna(), None)
+    return table

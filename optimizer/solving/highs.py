@@ -2,7 +2,7 @@
 
 Everything that touches highspy is here: compiling, solving, warm starts, re-solving a
 changed LP in place (:class:`WarmSolver`, for sweeps) and irreducible infeasible subsets
-(:func:`infeasible_subset`, for diagnosis).
+(:func:`infeasible_subset` and :func:`optimum`, for diagnosis).
 
 Pyomo's standard-form compiler turns the model into sparse arrays that are handed to
 highspy in one `passModel` call (measured on a 130k-column procurement LP: 1.27x raw
@@ -285,6 +285,18 @@ def objective_of(lp: CompiledLP, time_limit_s: float | None = None) -> float | N
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return float(h.getInfo().objective_function_value)
+
+
+def optimum(lp: CompiledLP, time_limit_s: float | None = None) -> np.ndarray | None:
+    """The primal values of an optimal solution of ``lp``, one per column; None when it has
+    none (infeasible, unbounded, out of time). With a zero cost this is a feasibility test
+    that also says where (the diagnosis's elastic re-solves)."""
+    h = new_highs(time_limit_s)
+    pass_lp(h, lp)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return np.asarray(h.getSolution().col_value, dtype=float)
 
 
 # From the LP (elasticity filter) + irreducible (deletion filter): the default strategy

@@ -111,27 +111,41 @@ class Tables:
 
 
 def parse_tables(raw: RawWorkbook) -> tuple[Tables, list[Issue]]:
-    """Type every cell of every sheet; return the rows and the problems found."""
+    """Type every cell of every sheet; return the rows and the problems found.
+
+    A sheet whose rows cannot be read (a required column is missing) is left out of the
+    tables like a missing sheet, so that the checks that follow do not report its
+    consequences (the sheet 'has no rows', every name on it 'is not on the sheet') as
+    problems of their own.
+    """
     issues: list[Issue] = []
     rows: dict[str, list[Row]] = {}
-    periods = (_parse_sheet(raw.sheets[SheetName.PERIODS], issues, [])
-               if SheetName.PERIODS in raw.sheets else [])
-    period_labels = [r.values["period"] for r in periods if r.values.get("period")]
+    periods = (_parse_sheet(raw.sheets[SheetName.PERIODS], issues, None)
+               if SheetName.PERIODS in raw.sheets else None)
+    period_labels = (None if periods is None else
+                     [r.values["period"] for r in periods if r.values.get("period")])
     for spec in SHEETS:
         sheet = raw.sheets.get(spec.name)
         if sheet is None:
             continue
-        rows[spec.name] = periods if spec.name == SheetName.PERIODS else _parse_sheet(
+        parsed = periods if spec.name == SheetName.PERIODS else _parse_sheet(
             sheet, issues, period_labels)
+        if parsed is not None:
+            rows[spec.name] = parsed
     tables = Tables(rows)
     if SheetName.SETTINGS in rows:
         rows[SheetName.SETTINGS] = _parse_settings(rows[SheetName.SETTINGS], issues)
     return tables, issues
 
 
-def _parse_sheet(sheet: RawSheet, issues: list[Issue], period_labels: list[str]) -> list[Row]:
+def _parse_sheet(sheet: RawSheet, issues: list[Issue],
+                 period_labels: list[str] | None) -> list[Row] | None:
+    """The typed rows of ``sheet``, or None when they cannot be read (``period_labels`` is
+    None when the Periods sheet cannot be read)."""
     spec = sheet.spec
-    wide = _wide_columns(sheet, issues, period_labels)
+    if period_labels is None and spec.wide_value is not None and "period" not in sheet.columns:
+        return None  # a wide layout or a missing period column: unknowable without Periods
+    wide = _wide_columns(sheet, issues, period_labels or [])
     for idx, head in sheet.other.items():
         if idx not in wide.values():
             issues.append(warning(
@@ -144,7 +158,7 @@ def _parse_sheet(sheet: RawSheet, issues: list[Issue], period_labels: list[str])
         issues.append(error("column-missing", f"required column {col.name} is missing",
                             sheet=sheet.title, row=sheet.header_row))
     if missing:
-        return []
+        return None
     out: list[Row] = []
     for excel_row, cells in sheet.rows:
         base = _parse_row(sheet, excel_row, cells, issues)

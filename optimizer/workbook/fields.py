@@ -16,6 +16,17 @@ from typing import Any
 
 STAR = "*"
 
+# The largest magnitude any workbook number may have. HiGHS takes 1e20 and above as
+# infinite (a demand of 1e300 made the solve fail with "Empty") and refuses matrix entries
+# of 1e15 and above. Real figures stay far below 1e13: tonnages of critical materials are
+# at most millions (even iron ore is 2.5e9 t a year), prices at most millions per tonne,
+# budgets and deal costs billions (2e9 USD a year, a mine 1e10 USD; 1.5e12 in yen), and a
+# horizon's total cost ~1e10 USD. The model multiplies one workbook number by at most
+# about 10 (the default shortage penalty is 10 x the highest price; spot prices add the
+# premium; landed prices add tariff and freight), which keeps 1e13 a hundred times below
+# HiGHS's limit on matrix entries and a million times below its infinity.
+LARGEST = 1e13
+
 
 class Kind(StrEnum):
     TEXT = "text"  # free text, kept as written
@@ -72,18 +83,23 @@ class Column:
         return text
 
 
+def _bounds(col: Column) -> tuple[float, float]:
+    """The column's own range within the largest magnitude any number may have."""
+    lo = -LARGEST if col.minimum is None else max(col.minimum, -LARGEST)
+    hi = LARGEST if col.maximum is None else min(col.maximum, LARGEST)
+    return lo, hi
+
+
 def _range_text(col: Column) -> str:
-    lo, hi = col.minimum, col.maximum
-    if lo is not None and hi is not None:
-        return f" from {_num(lo)} to {_num(hi)}"
-    if lo is not None:
-        return f" > {_num(lo)}" if col.min_exclusive else f" >= {_num(lo)}"
-    if hi is not None:
-        return f" <= {_num(hi)}"
-    return ""
+    lo, hi = _bounds(col)
+    if col.min_exclusive:
+        return f" > {_num(lo)} and at most {_num(hi)}"
+    return f" from {_num(lo)} to {_num(hi)}"
 
 
 def _num(x: float) -> str:
+    if abs(x) >= 1e6:
+        return f"{x:g}".replace("e+", "e")  # 1e13, as planners type it in Excel
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
@@ -217,11 +233,13 @@ def _parse_number(col: Column, value: Any) -> float:
 
 
 def _check_range(col: Column, number: float) -> None:
-    lo, hi = col.minimum, col.maximum
-    low_bad = lo is not None and (number <= lo if col.min_exclusive else number < lo)
-    high_bad = hi is not None and number > hi
-    if low_bad or high_bad:
+    lo, hi = _bounds(col)
+    low_bad = number <= lo if col.min_exclusive else number < lo
+    if low_bad or number > hi:
         hint = ""
         if col.unit == "fraction" and hi == 1.0 and 1 < number <= 100:
             hint = f": a share is a fraction, write {number / 100:g} or {number:g}%"
+        elif abs(number) > LARGEST and LARGEST in (lo, hi):  # not a column's own range
+            hint = (": no real quantity, price or budget is that large, and the solver would "
+                    "take it for infinity")
         raise CellProblem("value-out-of-range", f"{col.name} must be{_range_text(col)}{hint}")

@@ -15,8 +15,9 @@ from pathlib import Path
 from models.data import ScenarioData
 from optimizer.errors import InputError, Issue, error
 from optimizer.workbook.cells import Tables, parse_tables
+from optimizer.workbook.fields import normalise_header
 from optimizer.workbook.read import RawWorkbook, read_workbook, suggest
-from optimizer.workbook.rules import check_tables
+from optimizer.workbook.rules import check_plausible, check_tables
 from optimizer.workbook.scenario_data import build_scenario
 from optimizer.workbook.schema import SHEETS, SheetName
 from optimizer.workbook.strategies import BASE, Change, Strategy, apply_strategy, list_strategies
@@ -83,14 +84,18 @@ def load_workbook(path: str | Path, disruptions_from: str | Path | None = None
     issues = raw.issues + issues
     base_issues = check_tables(tables)
     issues += base_issues
+    if not any(i.is_error for i in issues):
+        issues += check_plausible(tables)
     strategies, strategy_issues = list_strategies(tables)
     issues += strategy_issues
     loaded = LoadedWorkbook(path, file_sha256(path), tables, strategies, issues)
     seen = {_identity(i) for i in base_issues}
+    unread = {s.name for s in SHEETS if s.name not in tables.rows
+              and (s.name in raw.sheets or s.required)}  # reported as such already
     for strategy in strategies:
         applied, changes, apply_issues = apply_strategy(tables, strategy)
         loaded._applied[strategy.name] = (applied, changes)
-        issues += apply_issues
+        issues += [i for i in apply_issues if not _on_unread_sheet(i, strategy, unread)]
         issues += _strategy_consequences(strategy, changes, check_tables(applied), seen)
     loaded.issues = sorted(issues, key=_reading_order)
     return loaded
@@ -117,6 +122,16 @@ def _take_disruptions(raw: RawWorkbook, other: Path) -> None:
     raw.sheets[SheetName.DISRUPTIONS] = sheet
     raw.issues += [i for i in source.issues if i.sheet in (None, SheetName.DISRUPTIONS)
                    and i.code not in ("sheet-missing",)]
+
+
+def _on_unread_sheet(issue: Issue, strategy: Strategy, unread: set[str]) -> bool:
+    """Whether ``issue`` only says that a strategy's row matches nothing on a sheet whose
+    rows could not be read (missing, or a required column missing)."""
+    if issue.code != "strategy-where-no-match":
+        return False
+    row = next((r for r in strategy.rows if r.row == issue.row), None)
+    sheet = normalise_header(row.values.get("sheet") or "") if row is not None else ""
+    return any(normalise_header(name) == sheet for name in unread)
 
 
 def _identity(issue: Issue) -> tuple:

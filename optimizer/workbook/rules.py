@@ -3,17 +3,25 @@
 These run on typed :class:`~optimizer.workbook.cells.Tables`, for the base workbook and again
 for every strategy's overridden tables, so a strategy that breaks a reference is caught
 like a base workbook that does.
+
+:func:`check_plausible` then warns about valid values far outside what the rest of the
+workbook makes possible (a demand no offer could ever meet, a budget that buys nothing),
+which are most often a typo: it reads the workbook as the formulation will, so it runs on
+a base workbook without errors.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
-from optimizer.errors import Issue, error, warning
+from models.data import ScenarioData
+from models.index import build_index
+from optimizer.errors import Issue, as_typed, error, warning
 from optimizer.workbook.cells import Row, Tables
 from optimizer.workbook.fields import STAR, label
 from optimizer.workbook.read import suggest
+from optimizer.workbook.scenario_data import build_scenario
 from optimizer.workbook.schema import SHEETS, SheetName
 
 
@@ -53,8 +61,8 @@ def _check_keys(tables: Tables, issues: list[Issue]) -> None:
 def _check_refs(tables: Tables, issues: list[Issue]) -> None:
     for spec in SHEETS:
         for col in spec.columns:
-            if col.ref is None:
-                continue
+            if col.ref is None or col.ref.sheet not in tables.rows:
+                continue  # a sheet missing or unreadable is reported once, as such
             known = tables.names(col.ref.sheet, col.ref.column)
             allowed = set(known) | set(col.ref.also) | ({STAR} if col.ref.star else set())
             for row in tables[spec.name]:
@@ -83,8 +91,9 @@ def _check_supply(tables: Tables, issues: list[Issue]) -> None:
         v = row.values
         if v.get("min_offtake") is not None and v.get("capacity") is not None \
                 and v["min_offtake"] > v["capacity"]:
-            issues.append(error("offtake-above-capacity", f"min_offtake {v['min_offtake']:g} is "
-                                f"above the capacity {v['capacity']:g}", **row.where("min_offtake"),
+            issues.append(error("offtake-above-capacity",
+                                f"min_offtake {as_typed(v['min_offtake'])} is above the "
+                                f"capacity {as_typed(v['capacity'])}", **row.where("min_offtake"),
                                 value=v["min_offtake"], expected="at most the capacity"))
         tiers[(v.get("supplier"), v.get("material"), v.get("period"))].append(row)
     for rows in tiers.values():
@@ -103,8 +112,8 @@ def _check_stockpile(tables: Tables, issues: list[Issue]) -> None:
     for row in tables[SheetName.STOCKPILE]:
         lo, hi = row.values.get("min_level"), row.values.get("max_level")
         if lo is not None and hi is not None and lo > hi:
-            issues.append(error("level-min-above-max", f"min_level {lo:g} is above max_level "
-                                f"{hi:g}", **row.where("min_level"), value=lo,
+            issues.append(error("level-min-above-max", f"min_level {as_typed(lo)} is above "
+                                f"max_level {as_typed(hi)}", **row.where("min_level"), value=lo,
                                 expected="at most max_level"))
 
 
@@ -114,6 +123,8 @@ def _check_policies(tables: Tables, issues: list[Issue]) -> None:
         "max_country_share": ("country", _countries(tables, origin=False)),
         "max_origin_share": ("country of origin", _countries(tables, origin=True)),
     }
+    if SheetName.SUPPLIERS not in tables.rows:
+        return  # missing or unreadable: already reported
     for row in tables[SheetName.POLICIES]:
         kind, target = row.values.get("kind"), row.values.get("target")
         if kind not in options or target in (None, STAR):
@@ -143,7 +154,8 @@ def _check_disruptions(tables: Tables, issues: list[Issue]) -> None:
             issues.append(error("disruption-target", "give exactly one of supplier and country",
                                 **row.where("supplier" if v.get("supplier") else "country"),
                                 value=v.get("supplier") or v.get("country")))
-        elif v.get("country") is not None and v["country"] not in places:
+        elif v.get("country") is not None and v["country"] not in places \
+                and SheetName.SUPPLIERS in tables.rows:
             issues.append(error("ref-unknown", f"country {v['country']!r} is not the country or "
                                 f"origin of any supplier{suggest(v['country'], sorted(places))}",
                                 **row.where("country"), value=v["country"]))
@@ -157,13 +169,15 @@ def _check_disruptions(tables: Tables, issues: list[Issue]) -> None:
         if name in probability and abs(probability[name][0] - p) > 1e-12:
             issues.append(error(
                 "probability-inconsistent", f"scenario {name!r} has probability "
-                f"{probability[name][0]:g} in row {probability[name][1].row}", **row.where(
-                    "probability"), value=p, expected=f"{probability[name][0]:g}"))
+                f"{as_typed(probability[name][0])} in row {probability[name][1].row}",
+                **row.where("probability"), value=p,
+                expected=as_typed(probability[name][0])))
         probability.setdefault(name, (p, row))
     total = sum(p for p, _ in probability.values())
     if total > 1 + 1e-9:
         last = list(probability.values())[-1][1]
-        issues.append(error("probability-sum", f"disruption probabilities add up to {total:g}",
+        issues.append(error("probability-sum", "disruption probabilities add up to "
+                            f"{as_typed(total)}",
                             **last.where("probability"), value=total, expected="at most 1"))
 
 
@@ -172,3 +186,97 @@ def _check_demand(tables: Tables, issues: list[Issue]) -> None:
             (r.values.get("demand") or 0) > 0 for r in tables[SheetName.DEMAND]):
         issues.append(warning("no-demand", "every demand is zero: there is nothing to plan",
                               sheet=SheetName.DEMAND))
+
+
+def check_plausible(tables: Tables) -> list[Issue]:
+    """Warnings for valid values far outside what the rest of the workbook makes possible.
+
+    ``tables`` must hold no errors: the scenario is built as the formulation will see it.
+    """
+    data = build_scenario(tables)
+    issues: list[Issue] = []
+    _check_demand_beyond_supply(tables, data, issues)
+    _check_budgets_buy_something(tables, data, issues)
+    return issues
+
+
+def _rows_of(tables: Tables, sheet: str, records: list) -> list[tuple[Row, list]]:
+    """The workbook row behind each record (``src`` and period), with its records in
+    period order: a `*` row stands behind every period it was not overridden in."""
+    at = {(r.src, r.values.get("period")): r for r in tables[sheet]}
+    out: dict[int, tuple[Row, list]] = {}
+    for record in records:
+        row = at.get((record.src, record.period)) or at[(record.src, STAR)]
+        out.setdefault(id(row), (row, []))[1].append(record)
+    return list(out.values())
+
+
+def _check_demand_beyond_supply(tables: Tables, data: ScenarioData,
+                                issues: list[Issue]) -> None:
+    """A demand above all of its material that could be anywhere by its period: every
+    offer up to then, of every supplier and tier, bought and delivered at once, plus every
+    partner's initial stock. Lead times, closed routes, inactive suppliers and the other
+    partners' needs only lower what can be had, so such a demand is short whatever the
+    plan: most often a typo (10,000,000 for 10,000)."""
+    order = {p.label: i for i, p in enumerate(data.periods)}
+    unit = data.settings.unit
+    stock: dict[str, float] = defaultdict(float)
+    for held in data.initial_stock:
+        stock[held.material] += held.quantity
+    offered: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(order))
+    for offer in data.offers:
+        offered[offer.material][order[offer.period]] += offer.capacity
+    by_then = {m: list(accumulate(q)) for m, q in offered.items()}
+    for row, demands in _rows_of(tables, SheetName.DEMAND, list(data.demand)):
+        beyond = [d for d in demands if d.quantity > stock[d.material] + by_then.get(
+            d.material, [0.0] * len(order))[order[d.period]]]
+        if not beyond:
+            continue
+        d = beyond[0]
+        supply = by_then.get(d.material, [0.0] * len(order))[order[d.period]]
+        most = supply + stock[d.material]
+        later = f" (and in {len(beyond) - 1} later period(s))" if len(beyond) > 1 else ""
+        issues.append(warning(
+            "demand-beyond-supply",
+            f"{d.buyer} needs {_amount(d.quantity)} {unit} of {d.material} in {d.period}"
+            f"{later}, more than all of it that could be there by then: every offer up to "
+            f"{d.period}, all suppliers and tiers together ({_amount(supply)} {unit}), plus all "
+            f"initial stock ({_amount(stock[d.material])} {unit}); at least "
+            f"{_amount(d.quantity - most)} {unit} will be short whatever the plan",
+            **row.where("demand"), value=row.values.get("demand"),
+            expected=f"at most {_amount(most)} {unit}"))
+
+
+def _check_budgets_buy_something(tables: Tables, data: ScenarioData,
+                                 issues: list[Issue]) -> None:
+    """A budget below the landed unit price (price, tariff and freight) of everything its
+    buyer can order in the period: it buys less than one unit, most often a budget typed
+    in millions or thousands of the currency."""
+    ix = build_index(data)
+    cheapest: dict[tuple[str, str], tuple[float, tuple]] = {}
+    for arc in ix.arcs:
+        key, unit_cost = (arc[0], arc[3]), ix.arc_cost[arc].unit
+        if key not in cheapest or unit_cost < cheapest[key][0]:
+            cheapest[key] = (unit_cost, arc)
+    s = data.settings
+    for row, budgets in _rows_of(tables, SheetName.BUDGETS, list(data.budgets)):
+        short = [b for b in budgets if (b.buyer, b.period) in cheapest
+                 and b.amount < cheapest[(b.buyer, b.period)][0]]
+        if not short:
+            continue
+        b = short[0]
+        price, (_, supplier, material, _, _) = cheapest[(b.buyer, b.period)]
+        later = f" (and in {len(short) - 1} later period(s))" if len(short) > 1 else ""
+        issues.append(warning(
+            "budget-buys-nothing",
+            f"{b.buyer}'s budget of {_amount(b.amount)} {s.currency} in {b.period}{later} buys "
+            f"less than one {s.unit} of anything {b.buyer} can order then: the cheapest is "
+            f"{material} from {supplier} at {_amount(price)} {s.currency}/{s.unit} landed "
+            "(price, tariff and freight)", **row.where("budget"),
+            value=row.values.get("budget"),
+            expected=f"at least {_amount(price)} {s.currency} to buy one {s.unit}"))
+
+
+def _amount(x: float) -> str:
+    """A computed quantity or amount: thousands separators, no trailing zeros."""
+    return f"{x:,.6f}".rstrip("0").rstrip(".")

@@ -36,14 +36,28 @@ class CheckedFile:
     warnings: tuple[Issue, ...]
 
 
+def check_readable(path: str | Path) -> None:
+    """Raise :class:`InputError` with one clear issue if ``path`` is missing, a folder or
+    cannot be opened. Cheap and light (no reader imported), so the command line runs it
+    before it loads anything else."""
+    path = Path(path)
+    try:
+        if not path.exists():
+            _fail("file-not-found", f"{path} does not exist")
+        if path.is_dir():
+            _fail("file-not-spreadsheet", f"{path} is a folder, not a workbook")
+        if path.is_file():  # a pipe or device would block here; the size check says more
+            with path.open("rb"):
+                pass
+    except OSError as exc:  # no permission, a name too long for the file system
+        _fail("file-unreadable", f"{path} cannot be read: {exc.strerror or exc}")
+
+
 def check_workbook_file(path: str | Path) -> CheckedFile:
     """Sniff ``path``; raise :class:`InputError` with one clear issue if it is no usable .xlsx."""
     path = Path(path)
     name = path.name
-    if not path.exists():
-        _fail("file-not-found", f"{path} does not exist")
-    if path.is_dir():
-        _fail("file-not-spreadsheet", f"{path} is a folder, not a workbook")
+    check_readable(path)
     size = path.stat().st_size
     if size == 0:
         _fail("file-empty", f"{name} is empty (0 bytes): save the workbook again from Excel")
