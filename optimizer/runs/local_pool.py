@@ -2,7 +2,7 @@
 
 This process takes chunks from the same queue as a pool of ``workers - 1`` spawned
 processes: a small batch is done before the pool has even started (worker processes
-import Pyomo and HiGHS, 2.2-4.0 s measured), and a large one keeps every core busy. Spawned,
+import Pyomo and HiGHS, 2.1-4.0 s measured), and a large one keeps every core busy. Spawned,
 not forked: the parent has threads (the progress bar, the dispatcher) and forking a
 threaded process can deadlock the child.
 
@@ -13,15 +13,17 @@ pool until the culprit is found, then its jobs one by one; a job that kills its 
 chunks as processes are submitted at once, so the lost ones are those that were running.
 
 When a pool pays (benchmarks/README.md, "When a local pool pays"). A spawned worker
-is not free: it spends 2.2-4.0 s spawning and importing the solve stack before its first
+is not free: it spends 2.1-4.0 s spawning and importing the solve stack before its first
 solve, CPU the machine's other work competes for, and the command ends only when it
 has stopped. Linux also shares the CPU between sessions (autogroup): while other
 sessions keep the cores busy a worker takes its share from this process instead of
-adding one. On the shared 2-core machine measured (load 1.4-6), a pool started for a
-batch lost to this process alone for every batch size tried, up to 200 plans of the
-shipped scenario (about 35 s of solving: 1.2-1.5x slower); a `compare` of the shipped
-scenario, whose batches are 8 plans (1.2 s) and 45 stress solves (1.7 s), took 10.9-
-13.3 s by default against 5.1-8.6 s with `--workers 1`.
+adding one. On the shared 2-core machine measured, a pool started for a batch of plans
+of the shipped scenario broke even with 50 plans (5.2 s of solving) when the machine was
+quiet (load 0.3-1.3) and won from 100 (0.76x; 0.60x with 200), but with other work
+running (load 1.4-3.8) it lost with up to 100 plans (1.2-2.3x) and mostly with 200;
+with 10-20 plans it was 1.7-3.5x slower whatever the load. A `compare` of the shipped
+scenario, whose batches are 8 plans (1.2 s) and 45 stress solves (1.7 s), took
+10.9-13.3 s by default against 5.1-8.6 s with `--workers 1` (issue 12).
 
 So the default executor (``pays_from``) decides per batch. It runs the batch here, one
 job at a time, timing each, and hands what is left to the pool only when the median
@@ -61,13 +63,17 @@ from optimizer.runs.executor import (
 # Seconds of solving left in a batch from which the default executor uses a pool. With a
 # core to itself a worker pays once the batch outlasts about 1.2 x its start-up (this
 # process solves alone while the worker starts, then both do, and the command waits for
-# the last chunk): 2.5-4.6 s for the 2.2-4.0 s start-ups measured by benchmarks/
-# bench_pool.py. No pool paid on the loaded machine it ran on, so twice that margin.
+# the last chunk): 2.5-4.6 s for the 2.1-4.0 s start-ups measured by benchmarks/
+# bench_pool.py. Measured on the 2-core machine when it was quiet (load 0.3-1.3), a
+# fresh pool broke even with 50 plans of the shipped scenario (5.2 s of solving: 1.06x)
+# and won from 100 (12 s: 0.76x; 25 s: 0.60x): twice the break-even, 10 s.
 PAYS_FROM_S = 10.0
 # Cores that must be idle (the cores this process may use less the 1-minute load
 # average, this process included) for a pool to be worth starting: Linux shares the CPU
 # between sessions (autogroup), so while other sessions keep the cores busy a spawned
-# worker takes its share from this process instead of adding to it.
+# worker takes its share from this process instead of adding to it. Measured: at load
+# 1.1-1.3 a fresh pool won with 100 plans (0.76x), at load 1.4-2.7 it lost with 50 to
+# 100 (1.3-2.1x); 0.75 of a core idle means a load of at most 1.25 on 2 cores.
 SPARE_CORES = 0.75
 
 
