@@ -1,7 +1,9 @@
 """The Typer app: one command per module of this package, one error boundary.
 
 This is the one place that picks exit codes (SPEC 6): 0 success, 1 invalid input or
-infeasible scenario, 2 usage error (Typer's own), 3 a run that could not complete.
+infeasible scenario, 2 usage error (Typer's own), 3 a run that could not complete (solver
+failure, time limit without a solution, a lost cluster), 130 interrupted (Ctrl-C), 143
+terminated (SIGTERM); on 130 and 143 no partial output is left behind.
 Command modules import the heavy stack (Pyomo, HiGHS, pandas) inside their functions, so
 that `--help` and usage errors answer at once; a missing input workbook is reported before
 Typer even parses the options (:func:`check_inputs_first`).

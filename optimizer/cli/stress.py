@@ -115,5 +115,6 @@ def print_stress(summary: dict[str, Any], comparison: Comparison, console: Conso
     rows = [{"strategy": name, **e} for name, e in summary["strategies"].items()]
     cols = choose(STRESS_COLUMNS, STRESS_DEFAULT, columns, wide)
     console.print(table(rows, [STRATEGY], cols, s.unit, s.currency,
-                        title=f"{s.name}: plans under disruption (present values; EVPI and "
-                        "VSS for robust strategies)"))
+                        title=f"{s.name}: plans under disruption (present values, penalties "
+                        "for shortfall and reserve gaps included; EVPI and VSS for robust "
+                        "strategies)"))

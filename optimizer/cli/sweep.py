@@ -74,6 +74,7 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
     target = output_path(output, default_output(scenario, strategy, kind), scenario)
     from optimizer.planning.sweep import CURVES, parse_vary, run_sweep, sweep_table
     from optimizer.reports.provenance import Provenance
+    from optimizer.reports.sweep import varied as varied_words
     from optimizer.reports.sweep import write_sweep
     from optimizer.workbook.load import load_workbook
 
@@ -88,6 +89,9 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
     else:
         parsed = [parse_vary(v) for v in varies]
     loaded = load_workbook(scenario)
+    partners = [Col(f"cost:{b}", f"cost_pv:{b}", f"cost\n{b}", MONEY)
+                for b in loaded.scenario(strategy).buyers]
+    cols = choose([*SWEEP_COLUMNS, *partners], SWEEP_DEFAULT, columns, wide)  # before solving
     show = not (quiet or as_json)
     if show:
         show_warnings(loaded)
@@ -109,10 +113,10 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
     elif not quiet:
         rows = sweep_rows.to_dict("records")
         varied = [Col(v.label, v.label, v.column, _kind(v)) for v in parsed]
-        partners = [Col(f"cost:{c.split(':', 1)[1]}", c, f"cost\n{c.split(':', 1)[1]}", MONEY)
-                    for c in sweep_rows.columns if c.startswith("cost_pv:")]
-        cols = choose([*SWEEP_COLUMNS, *partners], SWEEP_DEFAULT, columns, wide)
-        wide_console().print(tables.table(rows, varied, cols, s.unit, s.currency, title=title))
+        against = " and ".join(varied_words(v, s.unit, s.currency).subject for v in parsed)
+        wide_console().print(tables.table(rows, varied, cols, s.unit, s.currency,
+                                          title=f"{s.name}, strategy {strategy}: total "
+                                          f"cost against {against}"))
         err.print(f"wrote {target}")
     return 0
 

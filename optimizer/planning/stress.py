@@ -112,11 +112,14 @@ class StressResult:
         if len(s.spot):
             parts.append("spot purchases replaced them: " + _listing(
                 s.spot, "quantity", "cost_pv", self.unit, self.currency))
-        if s.below_floor > TOL:
-            parts.append(f"{s.below_floor:,.0f} {self.unit}-periods drawn below the reserve "
-                         "floor")
-        if s.shortfall > TOL:
-            parts.append(f"{s.shortfall:,.0f} {self.unit} short")
+        # the plan's own reserve gaps and shortfalls are no reason: only what is beyond them
+        calm = next(c for c in self.scenarios if c.scenario == NO_DISRUPTION)
+        if s.below_floor > calm.below_floor + TOL:
+            parts.append(f"{s.below_floor - calm.below_floor:,.0f} {self.unit}-periods more "
+                         "below the reserve floor than planned")
+        if s.shortfall > calm.shortfall + TOL:
+            parts.append(f"{s.shortfall - calm.shortfall:,.0f} {self.unit} more short than "
+                         "planned")
         return "; ".join(parts)
 
     def table(self) -> pd.DataFrame:
