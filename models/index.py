@@ -66,6 +66,7 @@ class ModelIndex:
     budgets: dict[tuple[str, str], float]
     shortage_penalty: float
     unit: str  # the quantity unit, for messages
+    currency: str  # the money unit, for messages
     # Rules that cannot be met whatever is bought (e.g. a minimum offtake from a supplier
     # no buyer may buy from): reported as infeasible without building anything.
     impossible: list[tuple[str, str]] = field(default_factory=list)  # (message, src)
@@ -159,6 +160,7 @@ def build_index(data: ScenarioData) -> ModelIndex:
         transfer_limit=transfer_limit, caps=_cap_rows(data, arcs, periods),
         budgets={(b.buyer, b.period): b.amount for b in data.budgets},
         shortage_penalty=data.settings.shortage_penalty, unit=data.settings.unit,
+        currency=data.settings.currency,
         impossible=impossible, src=src)
 
 

@@ -42,7 +42,7 @@ def budget_rule(ix: ModelIndex, spend: Mapping[tuple[str, str], list[tuple[float
 
 def _budget_row(ix: ModelIndex, k: tuple) -> Row:
     b, t = k
-    return Row("budget", f"{b} may spend at most {ix.budgets[k]:,.0f} in {t}",
+    return Row("budget", f"{b} may spend at most {ix.budgets[k]:,.0f} {ix.currency} in {t}",
                ix.src.get(("budget", *k), ""), "raise the budget", b, None, t, ix.budgets[k])
 
 
