@@ -66,6 +66,11 @@ class Offer:
     price: float
     min_offtake: float
     src: str = ""
+    # the partners who may buy it (an entitlement, SPEC 3.1 family 12); None: every partner
+    buyers: tuple[str, ...] | None = None
+
+    def open_to(self, buyer: str) -> bool:
+        return self.buyers is None or buyer in self.buyers
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,9 @@ class Shock:
     capacity_factor: float
     price_factor: float
     src: str = ""
+    # the partner whose deliveries and spot purchases it hits (an embargo aimed at one
+    # partner, SPEC 4.14); None: everybody's
+    buyer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,7 +189,14 @@ class ScenarioData:
     budgets: tuple[Budget, ...] = ()
     sharing: tuple[Sharing, ...] = ()
     disruptions: tuple[DisruptionScenario, ...] = field(default=())
+    # (material, money per unit short) where a material's penalty differs from the
+    # setting's (SPEC 3.1 family 13: a tonne of Tb short stops more output than one of NdPr)
+    material_penalties: tuple[tuple[str, float], ...] = ()
 
     @property
     def period_labels(self) -> tuple[str, ...]:
         return tuple(p.label for p in self.periods)
+
+    def shortage_penalty(self, material: str) -> float:
+        """Money per unit of ``material`` short: its own penalty, else the setting's."""
+        return dict(self.material_penalties).get(material, self.settings.shortage_penalty)

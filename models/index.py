@@ -64,7 +64,7 @@ class ModelIndex:
     transfer_limit: dict[tuple[str, str, str], float | None]
     caps: list[CapRow]
     budgets: dict[tuple[str, str], float]
-    shortage_penalty: float
+    shortage_penalty: dict[str, float]  # money per unit short, by material
     unit: str  # the quantity unit, for messages
     currency: str  # the money unit, for messages
     # Rules that cannot be met whatever is bought (e.g. a minimum offtake from a supplier
@@ -88,7 +88,7 @@ def build_index(data: ScenarioData) -> ModelIndex:
     stocked = set(stock_keys)
 
     floor, ceiling, holding = {}, {}, {}
-    gap_per_year = data.settings.reserve_gap_penalty * data.settings.shortage_penalty
+    penalty = {m: data.shortage_penalty(m) for m in data.materials}
     src: dict[tuple, str] = {}
     for (b, m, t), rule in rules.items():
         src[("stock", b, m, t)] = rule.src
@@ -119,7 +119,8 @@ def build_index(data: ScenarioData) -> ModelIndex:
             continue
         for b in data.buyers:
             route = routes.get((offer.supplier, b))
-            if (b, offer.material) not in stocked or (route is not None and not route.open):
+            if (b, offer.material) not in stocked or (route is not None and not route.open) \
+                    or not offer.open_to(b):
                 continue
             delay = route.lead_time if route is not None else 0
             arrive = position[offer.period] + delay
@@ -136,7 +137,8 @@ def build_index(data: ScenarioData) -> ModelIndex:
     sellable = {a[1:4] for a in arcs}
     impossible = [
         (f"minimum offtake of {q:g} of {m} from {s} in {t} cannot be bought: the supplier is "
-         "inactive, its routes are closed, or nothing it sells would arrive in time",
+         "inactive, its routes to the partners entitled to it are closed, or nothing it "
+         "sells would arrive in time",
          src[("offtake", s, m, t)])
         for (s, m, t), q in offtake.items() if (s, m, t) not in sellable]
 
@@ -155,11 +157,12 @@ def build_index(data: ScenarioData) -> ModelIndex:
         periods=periods, position=position, discount=discount, days=days, arcs=arcs,
         arc_cost=arc_cost, arrival=arrival, lead=lead, capacity=capacity, offtake=dict(offtake),
         stock_keys=stock_keys, demand=demand, initial=initial, floor=floor, ceiling=ceiling,
-        gap_rate={k: gap_per_year * days[k[2]] / 365.0 for k in floor},
+        gap_rate={k: data.settings.reserve_gap_penalty * penalty[k[1]] * days[k[2]] / 365.0
+                  for k in floor},
         holding=holding, transfers=transfers, transfer_cost=transfer_cost,
         transfer_limit=transfer_limit, caps=_cap_rows(data, arcs, periods),
         budgets={(b.buyer, b.period): b.amount for b in data.budgets},
-        shortage_penalty=data.settings.shortage_penalty, unit=data.settings.unit,
+        shortage_penalty=penalty, unit=data.settings.unit,
         currency=data.settings.currency,
         impossible=impossible, src=src)
 

@@ -65,7 +65,7 @@ def transfer_terms(ix: ModelIndex, moved: Iterable[tuple[tuple, object]]) -> Ter
 
 def shortfall_terms(ix: ModelIndex, short: Iterable[tuple[tuple, object]]) -> Terms:
     d = ix.discount
-    return [(d[k[2]] * ix.shortage_penalty, v) for k, v in short]
+    return [(d[k[2]] * ix.shortage_penalty[k[1]], v) for k, v in short]
 
 
 def reserve_terms(ix: ModelIndex, gap: Iterable[tuple[tuple, object]]) -> Terms:

@@ -17,8 +17,16 @@ Second stage, per scenario :math:`\omega` with probability :math:`p_\omega` (the
         \le f^\omega_{s,m,t}\, \mathit{cap}_{s,m,t,k}
         \qquad (t \ge t^\omega_0)
 
-Each contract delivers its quantity times the capacity factor of its offer and is paid
-at the contract price (plus tariff and freight) on what is delivered. From the first
+    y^\omega_{b,s,m,t,k} + g^\omega_{b,s,m,t} f^\omega_{s,m,t} \sum_{b'} x_{b',s,m,t,k}
+        \le g^\omega_{b,s,m,t} f^\omega_{s,m,t}\, \mathit{cap}_{s,m,t,k}
+        \qquad (g^\omega_{b,s,m,t} < 1)
+
+Each contract delivers its quantity times the capacity factor of its offer,
+:math:`f^\omega_a = f^\omega_{s,m,t}\, g^\omega_{b,s,m,t}`, where :math:`g` is the factor
+of a Disruptions row aimed at partner b alone (1 for everybody else), and is paid at the
+contract price (plus tariff and freight) on what is delivered. A partner hit by such a
+row also gets only g of what is left of the offer spot; the others may then share stock
+with it where Sharing allows. From the first
 period of the disruption :math:`t^\omega_0` on, spot purchases :math:`y^\omega` may take
 what each offer has left, at price x price factor x (1 + spot premium). Stock is drawn
 down to zero: the floor binds only in the no-disruption scenario; elsewhere, whatever
@@ -52,7 +60,7 @@ symbol                     meaning                             Pyomo
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
@@ -63,7 +71,7 @@ from models.constraints.stockpile import ceiling_rule, floor_rule
 from models.constraints.supply import add_supply
 from models.data import ScenarioData
 from models.expr import linear
-from models.index import ArcCost, ModelIndex, build_index
+from models.index import Arc, ArcCost, ModelIndex, build_index
 from models.objective import (
     holding_terms,
     policy_terms,
@@ -82,6 +90,19 @@ class Outlook:
     capacity_factor: dict[tuple[str, str, str], float]  # (supplier, material, period)
     price_factor: dict[tuple[str, str, str], float]
     first_period: int | None  # position of the first disrupted period; None: no disruption
+    # rows aimed at one partner (SPEC 4.14), (buyer, supplier, material, period): on top of
+    # the factors above, for that partner's deliveries and spot purchases only
+    buyer_capacity_factor: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
+    buyer_price_factor: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
+
+    def delivered(self, arc: Arc) -> float:
+        """The share of a contract on ``arc`` that is delivered in this world."""
+        return self.capacity_factor.get(arc[1:4], 1.0) * self.buyer_capacity_factor.get(
+            arc[:4], 1.0)
+
+    def price(self, arc: Arc) -> float:
+        """The factor on the price of what ``arc``'s buyer buys after the fact."""
+        return self.price_factor.get(arc[1:4], 1.0) * self.buyer_price_factor.get(arc[:4], 1.0)
 
 
 NO_DISRUPTION = "no disruption"
@@ -93,11 +114,17 @@ def outlooks(data: ScenarioData) -> list[Outlook]:
     rest = max(0.0, 1.0 - sum(d.probability for d in data.disruptions))
     out = [Outlook(NO_DISRUPTION, rest, {}, {}, None)]
     for d in data.disruptions:
-        cap = {(s.supplier, s.material, s.period): s.capacity_factor for s in d.shocks}
-        price = {(s.supplier, s.material, s.period): s.price_factor for s in d.shocks}
+        everyone = [s for s in d.shocks if s.buyer is None]
+        aimed = [(s.buyer, s) for s in d.shocks if s.buyer is not None]
         hit = [position[s.period] for s in d.shocks
                if s.capacity_factor != 1.0 or s.price_factor != 1.0]
-        out.append(Outlook(d.name, d.probability, cap, price, min(hit) if hit else None))
+        out.append(Outlook(
+            d.name, d.probability,
+            {(s.supplier, s.material, s.period): s.capacity_factor for s in everyone},
+            {(s.supplier, s.material, s.period): s.price_factor for s in everyone},
+            min(hit) if hit else None,
+            {(b, s.supplier, s.material, s.period): s.capacity_factor for b, s in aimed},
+            {(b, s.supplier, s.material, s.period): s.price_factor for b, s in aimed}))
     return out
 
 
@@ -140,7 +167,6 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     premium = data.settings.spot_premium
     first = outlook.first_period
     cf = outlook.capacity_factor
-    pf = outlook.price_factor
     spot_arcs = [] if first is None else [i for i, a in enumerate(ix.arcs)
                                           if ix.position[a[3]] >= first]
     blk.SPOT = pyo.Set(initialize=spot_arcs, ordered=True)
@@ -157,9 +183,9 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     blk.reserve_gap = pyo.Var(blk.FLOOR, domain=pyo.NonNegativeReals)
 
     x = m.purchases
-    factor = [cf.get(a[1:4], 1.0) for a in ix.arcs]
+    factor = [outlook.delivered(a) for a in ix.arcs]
     spot_of = dict(zip(spot_arcs, blk.spot.values(), strict=True))
-    spot_unit = {i: spot_unit_cost(ix.arc_cost[ix.arcs[i]], pf.get(ix.arcs[i][1:4], 1.0),
+    spot_unit = {i: spot_unit_cost(ix.arc_cost[ix.arcs[i]], outlook.price(ix.arcs[i]),
                                     premium) for i in spot_arcs}
     arrivals = defaultdict(list)
     for i, a in enumerate(ix.arcs):
@@ -174,6 +200,17 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
         None, linear([(1.0, spot_of[i]) for i in tranche[k]]
                      + [(cf.get(k[:3], 1.0), x[i]) for i in tranche[k]]),
         cf.get(k[:3], 1.0) * ix.capacity[k]))
+    # A row aimed at one partner leaves it g of what is left of the offer: its spot
+    # purchases y_b + g f sum_b' x_b' <= g f cap; the others keep the whole remainder.
+    aimed = [(i, outlook.buyer_capacity_factor[ix.arcs[i][:4]]) for i in spot_arcs
+             if outlook.buyer_capacity_factor.get(ix.arcs[i][:4], 1.0) < 1.0]
+    blk.AIMED = pyo.Set(initialize=[i for i, _ in aimed], ordered=True)
+    aimed_factor = dict(aimed)
+    blk.aimed_spot_capacity = pyo.Constraint(blk.AIMED, rule=lambda _, i: (
+        None, linear([(1.0, spot_of[i])] + [
+            (aimed_factor[i] * cf.get(ix.arcs[i][1:4], 1.0), x[j])
+            for j in tranche[ix.arcs[i][1:]]]),  # a tranche's arcs share its period
+        aimed_factor[i] * cf.get(ix.arcs[i][1:4], 1.0) * ix.capacity[ix.arcs[i][1:]]))
 
     stock = dict(zip(blk.STOCK, blk.stock.values(), strict=True))
     short = dict(zip(blk.SHORT, blk.short.values(), strict=True))

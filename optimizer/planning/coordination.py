@@ -2,8 +2,9 @@
 
 - ``joint``: one LP over all partners (pooled capacity, coalition rules, sharing).
 - ``pro-rata``: each partner plans alone on its pro-rata share of every offer, the share
-  being its demand for that material in that period over the partners' total (equal
-  shares where nobody has demand). Minimum offtakes are shared the same way.
+  being its demand for that material in that period over the total of the partners the
+  offer is open to (Supply ``buyers``; equal shares among them where none has demand).
+  Minimum offtakes are shared the same way.
 - ``sequential``: partners plan alone one after another in Buyers order; each sees the
   capacity earlier partners left. Minimum offtakes are shared pro rata, each partner's
   part capped by what is left, so that together they still honour every minimum.
@@ -22,12 +23,11 @@ from dataclasses import replace
 import pandas as pd
 
 from models.data import Offer, ScenarioData
+from optimizer.planning.shares import OfferKey, offer_shares
 from optimizer.solving.checker import check_plan
 from optimizer.solving.extract import PlanResult, buyer_table, supply_table
 from optimizer.solving.highs import Status, WarmStart
 from optimizer.solving.plan import PlanRun, solve_plan
-
-OfferKey = tuple[str, str, str, int]
 
 
 def plan_coordinated(data: ScenarioData, check: bool = True, warm: WarmStart | None = None,
@@ -51,8 +51,8 @@ def plan_coordinated(data: ScenarioData, check: bool = True, warm: WarmStart | N
     if mode == "joint" or len(data.buyers) == 1:
         return solve_plan(data, check=check, warm=warm)
     if mode == "pro-rata":
-        shares = demand_shares(data)
-        parts = [(b, solve_plan(alone(data, b, {k: o.capacity * shares[(b, o.material, o.period)]
+        shares = offer_shares(data)
+        parts = [(b, solve_plan(alone(data, b, {k: o.capacity * shares[(b, k)]
                                           for k, o in _offers(data).items()},
                                     _offtake_shares(data, b, shares)), check=False))
                  for b in data.buyers]
@@ -67,22 +67,9 @@ def _offers(data: ScenarioData) -> dict[OfferKey, Offer]:
     return {(o.supplier, o.material, o.period, o.tier): o for o in data.offers}
 
 
-def demand_shares(data: ScenarioData) -> dict[tuple[str, str, str], float]:
-    """(buyer, material, period) -> the buyer's share of the partners' demand."""
-    total: dict[tuple[str, str], float] = defaultdict(float)
-    own: dict[tuple[str, str, str], float] = defaultdict(float)
-    for d in data.demand:
-        total[(d.material, d.period)] += d.quantity
-        own[(d.buyer, d.material, d.period)] += d.quantity
-    n = len(data.buyers)
-    return {(b, m, t): (own[(b, m, t)] / total[(m, t)] if total[(m, t)] > 0 else 1.0 / n)
-            for b in data.buyers for m in data.materials for t in data.period_labels}
-
-
 def _offtake_shares(data: ScenarioData, buyer: str,
-                    shares: dict[tuple[str, str, str], float]) -> dict[OfferKey, float]:
-    return {k: o.min_offtake * shares[(buyer, o.material, o.period)]
-            for k, o in _offers(data).items()}
+                    shares: dict[tuple[str, OfferKey], float]) -> dict[OfferKey, float]:
+    return {k: o.min_offtake * shares[(buyer, k)] for k, o in _offers(data).items()}
 
 
 def alone(data: ScenarioData, buyer: str, capacity: dict[OfferKey, float],
@@ -108,7 +95,7 @@ def alone(data: ScenarioData, buyer: str, capacity: dict[OfferKey, float],
 
 
 def _sequential(data: ScenarioData) -> list[tuple[str, PlanRun]]:
-    shares = demand_shares(data)
+    shares = offer_shares(data)
     left = {k: o.capacity for k, o in _offers(data).items()}
     parts = []
     for b in data.buyers:

@@ -14,14 +14,16 @@ in each scenario. The standard measures come with it:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from pyomo.common.gc_manager import PauseGC
 
 from models.build import build_model
-from models.data import ScenarioData
+from models.data import Offer, ScenarioData
 from models.index import build_index
 from models.stochastic import Outlook, build_extensive_form, outlooks
+from optimizer.planning.shares import offer_shares
 from optimizer.planning.stress import StressResult, stress_jobs, stress_plan, stress_result
 from optimizer.runs.executor import Executor, Failed, Job, Work
 from optimizer.solving.checker import check_plan
@@ -148,16 +150,29 @@ def hindsight_cost(data: ScenarioData, outlook: Outlook) -> float | None:
 
 
 def mean_value_scenario(data: ScenarioData, scenarios: list[Outlook]) -> ScenarioData:
-    """The deterministic scenario with every offer at its expected capacity and price."""
-    cap: dict[tuple[str, str, str], float] = {}
-    price: dict[tuple[str, str, str], float] = {}
-    for o in scenarios:
-        for key in set(o.capacity_factor) | set(o.price_factor):
-            cap[key] = cap.get(key, 0.0) + o.probability * (o.capacity_factor.get(key, 1.0) - 1)
-            price[key] = price.get(key, 0.0) + o.probability * (o.price_factor.get(key, 1.0) - 1)
+    """The deterministic scenario with every offer at its expected capacity and price.
+
+    A deterministic plan has no deliveries per partner, so a row aimed at one partner
+    (SPEC 4.14) enters it weighted by that partner's pro-rata share of the offer: an
+    embargo on Japan with Japan's share 0.4 counts as 0.4 of the same row on everybody.
+    """
+    shares = offer_shares(data)
+
+    def mean(off: Offer, own: Callable[[Outlook], dict], aimed: Callable[[Outlook], dict]
+             ) -> float:
+        k3, k4 = (off.supplier, off.material, off.period), (off.supplier, off.material,
+                                                           off.period, off.tier)
+        change = 0.0
+        for o in scenarios:
+            spared = 1.0 - sum(shares[(b, k4)] * (1.0 - aimed(o).get((b, *k3), 1.0))
+                               for b in data.buyers)
+            change += o.probability * (own(o).get(k3, 1.0) * spared - 1.0)
+        return 1.0 + change
+
     offers = tuple(replace(
-        off, capacity=off.capacity * (1 + cap.get((off.supplier, off.material, off.period), 0.0)),
-        price=off.price * (1 + price.get((off.supplier, off.material, off.period), 0.0)))
+        off, capacity=off.capacity * mean(off, lambda o: o.capacity_factor,
+                                          lambda o: o.buyer_capacity_factor),
+        price=off.price * mean(off, lambda o: o.price_factor, lambda o: o.buyer_price_factor))
         for off in data.offers)
     return replace(data, offers=offers, settings=replace(data.settings, robust="no"))
 

@@ -19,8 +19,8 @@ from itertools import combinations
 from math import factorial
 from typing import cast
 
-from models.data import ScenarioData
-from optimizer.planning.coordination import demand_shares
+from models.data import Offer, ScenarioData
+from optimizer.planning.shares import offer_shares
 
 MAX_PARTNERS = 8
 CORE_TOL = 1e-6
@@ -31,18 +31,17 @@ def coalition_scenario(data: ScenarioData, members: Iterable[str]) -> ScenarioDa
     members = [b for b in data.buyers if b in set(members)]
     if len(members) == len(data.buyers):
         return replace(data, settings=replace(data.settings, coordination="joint"))
-    shares = demand_shares(data)
+    shares = offer_shares(data)
     inside = set(members)
 
-    def part(material: str, period: str) -> float:
-        return sum(shares[(b, material, period)] for b in members)
+    def part(o: Offer) -> float:
+        return sum(shares[(b, (o.supplier, o.material, o.period, o.tier))] for b in members)
 
     return replace(
         data,
         settings=replace(data.settings, coordination="joint"),
         buyers=tuple(members),
-        offers=tuple(replace(o, capacity=o.capacity * part(o.material, o.period),
-                             min_offtake=o.min_offtake * part(o.material, o.period))
+        offers=tuple(replace(o, capacity=o.capacity * part(o), min_offtake=o.min_offtake * part(o))
                      for o in data.offers),
         demand=tuple(d for d in data.demand if d.buyer in inside),
         routes=tuple(r for r in data.routes if r.buyer in inside),

@@ -232,7 +232,7 @@ def _read(data: ScenarioData, ix: ModelIndex, m: pyo.ConcreteModel, outcome: Out
     below = [k for k, level in ix.floor.items() if stock[k] < level - TOL]
     x = np.maximum(np.asarray(contracts, dtype=float), 0.0)  # fixed: not columns of the LP
     spot = dict(zip(blk.SPOT, outcome.values(blk.spot), strict=True))
-    factor = np.array([outlook.capacity_factor.get(a[1:4], 1.0) for a in ix.arcs])
+    factor = np.array([outlook.delivered(a) for a in ix.arcs])
     assert outcome.objective is not None  # read only from an outcome with a plan
     return ScenarioStress(
         scenario=outlook.name, probability=outlook.probability, status=outcome.status,
@@ -264,7 +264,7 @@ def _spot(ix: ModelIndex, spot: dict[int, float], outlook: Outlook,
     for i, q in spot.items():
         if q > TOL:
             a = ix.arcs[i]
-            unit = spot_unit_cost(ix.arc_cost[a], outlook.price_factor.get(a[1:4], 1.0), premium)
+            unit = spot_unit_cost(ix.arc_cost[a], outlook.price(a), premium)
             rows.append((a[1], a[2], q, q * unit * ix.discount[a[3]]))
     df = pd.DataFrame(rows, columns=SPOT)
     return df.groupby(["supplier", "material"], as_index=False).sum() if len(df) else df

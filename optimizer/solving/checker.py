@@ -69,6 +69,9 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
         if offer is None or not supplier[p.supplier].active:
             out.append(Violation("purchase without an active offer", where, p.quantity, 0.0))
             continue
+        if offer.buyers is not None and p.buyer not in offer.buyers:
+            out.append(Violation("purchase by a partner the offer is not open to", where,
+                                 p.quantity, 0.0))
         route = routes.get((p.supplier, p.buyer))
         if route is not None and not route.open:
             out.append(Violation("purchase over a closed route", where, p.quantity, 0.0))
@@ -118,8 +121,6 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
     rules = {(r.buyer, r.material, r.period): r for r in data.stock_rules}
     initial = {(i.buyer, i.material): i.quantity for i in data.initial_stock}
     reported = {(s.buyer, s.material, s.period): s for s in stock.itertuples(index=False)}
-    shortage = 0.0
-    gap_per_year = data.settings.reserve_gap_penalty * data.settings.shortage_penalty
     for (b, mat) in {(k[0], k[1]) for k in reported}:
         level = initial.get((b, mat), 0.0)
         for t in periods:
@@ -140,13 +141,13 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
                 # the floor is a reserve (SPEC 5): below it is allowed, at the gap's cost
                 floor = max(stock_rule.min_level, stock_rule.min_days * d / days[t])
                 gap = max(0.0, floor - level)
-                cost += disc[t] * gap_per_year * days[t] / 365.0 * gap
+                cost += (disc[t] * data.settings.reserve_gap_penalty * data.shortage_penalty(mat)
+                         * days[t] / 365.0 * gap)
                 ceiling = stock_rule.max_level
                 if ceiling is not None and level > ceiling + _tol(ceiling):
                     out.append(Violation("storage ceiling", where, level, ceiling))
                 cost += disc[t] * stock_rule.holding_cost * level
-            shortage += disc[t] * u
-    cost += shortage * data.settings.shortage_penalty
+            cost += disc[t] * u * data.shortage_penalty(mat)
     missing = {(d.buyer, d.material, d.period) for d in data.demand if d.quantity > 0} - set(
         reported)
     for demand_key in sorted(missing):

@@ -241,11 +241,11 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
         purchase_pv = float((buys["cost"] * buys["period"].map(disc)).sum())
         holding_pv = float((st["closing"] * st["holding_cost"] * st["period"].map(disc)).sum())
         transfer_pv = float((gets["cost"] * gets["period"].map(disc)).sum())
-        short_pv = float((st["shortfall"] * st["period"].map(disc)).sum()) * (
-            data.settings.shortage_penalty)
+        penalty_of = st["material"].map(data.shortage_penalty)
+        short_pv = float((st["shortfall"] * st["period"].map(disc) * penalty_of).sum())
         pen = sum(penalty.values()) if name == "coalition" else penalty.get(name, 0.0)
-        pen += float((st["below_floor"] * st["period"].map(disc) * st["period"].map(days)).sum()
-                     ) / 365.0 * data.settings.reserve_gap_penalty * data.settings.shortage_penalty
+        pen += float((st["below_floor"] * st["period"].map(disc) * st["period"].map(days)
+                      * penalty_of).sum()) / 365.0 * data.settings.reserve_gap_penalty
         qty = float(buys["quantity"].sum())
         by_country = buys.groupby("country")["quantity"].sum()
         shares = (by_country / qty).clip(0.0, 1.0) if qty >= NOTHING_BOUGHT \

@@ -21,7 +21,7 @@ from optimizer.errors import Issue, as_typed, error, warning
 from optimizer.workbook.cells import Row, Tables
 from optimizer.workbook.fields import STAR, label
 from optimizer.workbook.read import suggest
-from optimizer.workbook.scenario_data import build_scenario
+from optimizer.workbook.scenario_data import build_scenario, partners
 from optimizer.workbook.schema import SHEETS, SheetName
 
 
@@ -96,6 +96,13 @@ def _check_supply(tables: Tables, issues: list[Issue]) -> None:
                                 f"capacity {as_typed(v['capacity'])}", **row.where("min_offtake"),
                                 value=v["min_offtake"], expected="at most the capacity"))
         tiers[(v.get("supplier"), v.get("material"), v.get("period"))].append(row)
+        named = partners(v.get("buyers"))
+        known = tables.names(SheetName.BUYERS, "buyer")
+        for name in [n for n in named or () if n not in known]:
+            issues.append(error("ref-unknown", f"buyers names {name!r}, which is not on the "
+                                f"Buyers sheet{suggest(name, known)}", **row.where("buyers"),
+                                value=v["buyers"], expected="partners from the Buyers sheet, "
+                                "separated by commas, or * for every partner"))
     for rows in tiers.values():
         ordered = sorted((r for r in rows if r.values.get("price") is not None),
                          key=lambda r: r.values.get("tier") or 1)

@@ -57,6 +57,9 @@ def build_scenario(tables: Tables) -> md.ScenarioData:
                       for t, r in _by_period(tables[SheetName.BUDGETS], ("buyer",), labels)),
         sharing=_sharing(tables, materials),
         disruptions=_disruptions(tables, labels, materials, suppliers),
+        material_penalties=tuple((r.values["material"], r.values["shortage_penalty"])
+                                 for r in tables[SheetName.MATERIALS]
+                                 if r.values.get("shortage_penalty") is not None),
     )
 
 
@@ -70,6 +73,13 @@ def _settings(tables: Tables, offers: Iterable[md.Offer]) -> md.Settings:
         highest = max((o.price for o in offers), default=0.0)
         values["shortage_penalty"] = 10.0 * highest if highest > 0 else 1.0
     return md.Settings(**values)
+
+
+def partners(cell: str | None) -> tuple[str, ...] | None:
+    """Supply `buyers`: the partners named, comma-separated; None (every partner) when
+    blank or `*`."""
+    names = [n.strip() for n in str(cell or "").split(",") if n.strip()]
+    return None if not names or names == [STAR] else tuple(names)
 
 
 def _by_period(rows: list[Row], keys: tuple[str, ...], labels: list[str],
@@ -94,7 +104,7 @@ def _by_period(rows: list[Row], keys: tuple[str, ...], labels: list[str],
 def _offers(tables: Tables, labels: list[str]) -> tuple[md.Offer, ...]:
     return tuple(
         md.Offer(v["supplier"], v["material"], t, v["tier"], v["capacity"], v["price"],
-                 v.get("min_offtake") or 0.0, r.src)
+                 v.get("min_offtake") or 0.0, r.src, partners(v.get("buyers")))
         for t, r in _by_period(tables[SheetName.SUPPLY], ("supplier", "material", "tier"), labels)
         for v in [r.values])
 
@@ -179,7 +189,9 @@ def _disruptions(tables: Tables, labels: list[str], materials: tuple[str, ...],
         by_name[row.values["scenario"]].append(row)
     out = []
     for name, rows in by_name.items():
-        factors: dict[tuple[str, str, str], tuple[float, float, str]] = {}
+        # (partner aimed at or None, supplier, material, period): rows hitting the same
+        # offer (and partner) multiply their factors
+        factors: dict[tuple[str | None, str, str, str], tuple[float, float, str]] = {}
         for row in rows:
             v = row.values
             hit = [s.name for s in suppliers if s.name == v.get("supplier")
@@ -188,10 +200,11 @@ def _disruptions(tables: Tables, labels: list[str], materials: tuple[str, ...],
             for s in hit:
                 for m in _each(v["material"], materials):
                     for t in window:
-                        cap, price, _ = factors.get((s, m, t), (1.0, 1.0, row.src))
-                        factors[(s, m, t)] = (cap * v["capacity_factor"],
-                                              price * v["price_factor"], row.src)
-        shocks = tuple(md.Shock(s, m, t, cap, price, src)
-                       for (s, m, t), (cap, price, src) in factors.items())
+                        key = (v.get("buyer"), s, m, t)
+                        cap, price, _ = factors.get(key, (1.0, 1.0, row.src))
+                        factors[key] = (cap * v["capacity_factor"], price * v["price_factor"],
+                                        row.src)
+        shocks = tuple(md.Shock(s, m, t, cap, price, src, b)
+                       for (b, s, m, t), (cap, price, src) in factors.items())
         out.append(md.DisruptionScenario(name, rows[0].values["probability"], shocks))
     return tuple(out)

@@ -98,6 +98,10 @@ SHEETS: tuple[Sheet, ...] = (
         (
             _name("material", "Name of the material."),
             Column("description", Kind.TEXT, "What the material is (grade, form)."),
+            Column("shortage_penalty", Kind.NUMBER, "Money per unit of this material short, "
+                   "where it differs from the setting (a tonne of Tb short stops far more "
+                   "magnet output than a tonne of NdPr). Blank: the setting.", unit=PRICE,
+                   minimum=0.0),
         ),
         required=True,
         key=("material",),
@@ -159,6 +163,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("tier", Kind.INTEGER, "Tranche number (1, 2, ...): higher tiers are "
                    "further capacity at a higher price.", default=1, minimum=1.0),
             _qty("min_offtake", "Least that must be bought (take-or-pay, existing contract)."),
+            Column("buyers", Kind.TEXT, "Partners who may buy this offer (an entitlement, e.g. "
+                   "a tranche agreed for Japan only), separated by commas. Blank or *: every "
+                   "partner. Others may still receive its material through Sharing."),
         ),
         required=True,
         key=("supplier", "material", "period", "tier"),
@@ -352,6 +359,8 @@ SHEETS: tuple[Sheet, ...] = (
                    percent_ok=True),
             Column("price_factor", Kind.NUMBER, "Multiplier on the price of purchases made "
                    "after the fact.", default=1.0, unit="factor", minimum=0.0),
+            _ref("buyer", SheetName.BUYERS, "buyer", "The partner whose deliveries it hits "
+                 "(an embargo aimed at one country). Blank: every partner's.", required=False),
         ),
         examples=(
             {"scenario": "china-hree-controls", "probability": 0.1, "country": "China",
