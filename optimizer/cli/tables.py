@@ -110,7 +110,10 @@ def cell(value: Any, kind: str, factor: float = 1.0) -> str:
 
 
 def _scaled(v: float) -> str:
-    """Amounts after scaling: three significant decimals at most, separators always."""
+    """Amounts after scaling: three significant decimals at most, separators always;
+    nothing at all as 0, not 0.000."""
+    if abs(v) < 5e-4:
+        return "0"
     if abs(v) >= 100:
         return f"{v:,.1f}"
     if abs(v) >= 10:
