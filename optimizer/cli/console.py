@@ -7,7 +7,6 @@ Messages and progress go to stderr; `--json` output alone goes to stdout (SPEC 6
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -70,7 +69,7 @@ def issue_table(issues: list[Issue], title: str | None = None) -> None:
 def wide_console(stderr: bool = False) -> Console:
     """A console that does not fold tables into 80 columns when output is not a terminal."""
     console = Console(stderr=stderr, highlight=False, markup=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:  # a width asked for is kept
+    if not console.is_terminal:
         console.width = 160
     return console
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.console import Console
 from rich.table import Table
 
-from optimizer.cli.console import err, print_json, run_action, wide_console
+from optimizer.cli.console import err, print_json, run_action
 from optimizer.cli.options import JsonOpt, Scenario, StrategyOpt
 
 if TYPE_CHECKING:  # the solver stack loads when the command runs, not with the CLI
@@ -57,7 +58,8 @@ def run_diagnose(scenario: Path, strategy: str, as_json: bool) -> int:
         table.add_column(name)
     for rule in result.conflict:
         table.add_row(rule.family, rule.workbook_row or "(built in)", rule.text)
-    wide_console(stderr=True).print(table)
+    # folded to the terminal (80 columns when not one): its text column wraps cleanly
+    Console(stderr=True, highlight=False, markup=False).print(table)
     if result.bends:
         err.print("Any one of these changes to the workbook would resolve it:")
     elif result.together:
