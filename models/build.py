@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from models.constraints.deals import add_signing
 from models.data import ScenarioData
 from models.families import FAMILIES
 from models.index import ModelIndex, build_index
@@ -33,7 +34,8 @@ def build_model(data: ScenarioData, ix: ModelIndex | None = None,
 
 
 def add_variables(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
-    """Purchases, stock and shortfall; the families add their own auxiliary variables.
+    """Purchases, deal signing, stock and shortfall; the families add their own auxiliary
+    variables.
 
     Purchases are indexed by their position in ``ix.arcs`` (a range, not a set of
     5-tuples: hashing and normalising 5-tuple keys cost more than the rows they feed), and
@@ -42,6 +44,7 @@ def add_variables(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.ARCS = pyo.RangeSet(0, len(ix.arcs) - 1)
     m.buy = pyo.Var(m.ARCS, domain=pyo.NonNegativeReals)
     m.purchases = list(m.buy.values())
+    add_signing(m, ix)  # family 10: one binary per deal, used by the supply rows
     m.STOCK = pyo.Set(initialize=[(b, mat, t) for b, mat in ix.stock_keys for t in ix.periods],
                       dimen=3, ordered=True)
     m.stock = pyo.Var(m.STOCK, domain=pyo.NonNegativeReals)

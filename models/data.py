@@ -13,6 +13,7 @@ costs per unit of quantity; shares and tariffs as fractions.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -37,6 +38,8 @@ class Settings:
     spot_premium: float
     # share of the shortage penalty per unit and year below a stockpile floor (SPEC 5)
     reserve_gap_penalty: float = 0.1
+    # relative gap at which a mixed-integer plan is accepted (SPEC 3.1, 4.1)
+    mip_gap: float = 1e-4
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,38 @@ class Offer:
     src: str = ""
     # the partners who may buy it (an entitlement, SPEC 3.1 family 12); None: every partner
     buyers: tuple[str, ...] | None = None
+    # the deal it belongs to (SPEC 3.1 family 10): it exists only if the deal is signed
+    deal: str | None = None
 
     def open_to(self, buyer: str) -> bool:
         return self.buyers is None or buyer in self.buyers
+
+
+@dataclass(frozen=True)
+class Deal:
+    """An all-or-nothing commitment (SPEC 3.1 family 10): a bankable offtake, a prepayment
+    or stake in a new mine or plant. Its offers are the Supply rows naming it; its term
+    is the periods of those rows."""
+
+    name: str
+    supplier: str
+    upfront_cost: float  # paid in the first period of its term
+    fixed_cost: float  # paid in every period of its term
+    # who may sign it: None, any planning unit; names, a unit holding one of them;
+    # COALITION, only all partners together
+    signable_by: tuple[str, ...] | None = None
+    src: str = ""
+
+    def signable(self, members: Collection[str], partners: Collection[str]) -> bool:
+        """Whether a planning unit of ``members`` (out of all ``partners``) may sign it."""
+        if self.signable_by is None:
+            return True
+        if self.signable_by == (COALITION,):
+            return set(partners) <= set(members)
+        return any(b in members for b in self.signable_by)
+
+
+COALITION = "coalition"  # Deals `signable_by`: only all partners together
 
 
 @dataclass(frozen=True)
@@ -192,6 +224,7 @@ class ScenarioData:
     # (material, money per unit short) where a material's penalty differs from the
     # setting's (SPEC 3.1 family 13: a tonne of Tb short stops more output than one of NdPr)
     material_penalties: tuple[tuple[str, float], ...] = ()
+    deals: tuple[Deal, ...] = ()
 
     @property
     def period_labels(self) -> tuple[str, ...]:

@@ -29,6 +29,25 @@ class ArcCost:
 
 
 @dataclass(frozen=True)
+class DealTerms:
+    """A deal as the formulation uses it (SPEC 3.1 family 10 and its precise rules)."""
+
+    upfront: float
+    fixed: float
+    term: tuple[str, ...]  # the periods of its Supply rows, in order
+    # partner -> its part of the deal's costs: its share of the horizon demand for the
+    # deal's materials (equal parts when none has any), in budgets and per-partner reports
+    part: dict[str, float]
+
+    def cost(self, period: str) -> float:
+        """Money due in ``period`` if signed: the upfront cost in the first period of the
+        term, the fixed cost in each."""
+        if period not in self.term:
+            return 0.0
+        return self.fixed + (self.upfront if period == self.term[0] else 0.0)
+
+
+@dataclass(frozen=True)
 class CapRow:
     """One diversification cap instance: a policy in one period (or over the horizon)."""
 
@@ -71,6 +90,8 @@ class ModelIndex:
     # no buyer may buy from): reported as infeasible without building anything.
     impossible: list[tuple[str, str]] = field(default_factory=list)  # (message, src)
     src: dict[tuple, str] = field(default_factory=dict)
+    deals: dict[str, DealTerms] = field(default_factory=dict)  # those with an offer
+    deal_of: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (s, m, t) -> deal
 
 
 def build_index(data: ScenarioData) -> ModelIndex:
@@ -134,7 +155,9 @@ def build_index(data: ScenarioData) -> ModelIndex:
             freight = route.freight if route is not None else 0.0
             arc_cost[arc] = ArcCost(offer.price, offer.price * tariff, freight)
 
-    sellable = {a[1:4] for a in arcs}
+    deal_of = {(o.supplier, o.material, o.period): o.deal for o in data.offers
+               if o.deal is not None}
+    sellable = {a[1:4] for a in arcs} | set(deal_of)  # a deal's minimum binds only if signed
     impossible = [
         (f"minimum offtake of {q:g} of {m} from {s} in {t} cannot be bought: the supplier is "
          "inactive, its routes to the partners entitled to it are closed, or nothing it "
@@ -164,7 +187,26 @@ def build_index(data: ScenarioData) -> ModelIndex:
         budgets={(b.buyer, b.period): b.amount for b in data.budgets},
         shortage_penalty=penalty, unit=data.settings.unit,
         currency=data.settings.currency,
-        impossible=impossible, src=src)
+        impossible=impossible, src=src, deals=_deal_terms(data, position), deal_of=deal_of)
+
+
+def _deal_terms(data: ScenarioData, position: dict[str, int]) -> dict[str, DealTerms]:
+    own: dict[tuple[str, str], float] = defaultdict(float)
+    for d in data.demand:
+        own[(d.buyer, d.material)] += d.quantity
+    out = {}
+    for deal in data.deals:
+        offers = [o for o in data.offers if o.deal == deal.name]
+        if not offers:
+            continue
+        term = tuple(sorted({o.period for o in offers}, key=position.__getitem__))
+        materials = {o.material for o in offers}
+        need = {b: sum(own[(b, m)] for m in materials) for b in data.buyers}
+        total = sum(need.values())
+        part = {b: need[b] / total if total > 0 else 1.0 / len(data.buyers)
+                for b in data.buyers}
+        out[deal.name] = DealTerms(deal.upfront_cost, deal.fixed_cost, term, part)
+    return out
 
 
 def _cap_rows(data: ScenarioData, arcs: list[Arc], periods: list[str]) -> list[CapRow]:

@@ -60,11 +60,13 @@ symbol                     meaning                             Pyomo
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
 from models.constraints.budget import add_budgets, budget_rule
+from models.constraints.deals import add_signing, deal_spend, deal_terms
 from models.constraints.diversification import add_diversification, cap_rule
 from models.constraints.stock import balance_rule
 from models.constraints.stockpile import ceiling_rule, floor_rule
@@ -130,11 +132,13 @@ def outlooks(data: ScenarioData) -> list[Outlook]:
 
 def build_extensive_form(data: ScenarioData, scenarios: list[Outlook],
                          contracts: list[float] | None = None, risk: str = "expected",
-                         ix: ModelIndex | None = None) -> pyo.ConcreteModel:
-    """Contracts plus one recourse block per scenario.
+                         ix: ModelIndex | None = None,
+                         signed: Collection[str] = ()) -> pyo.ConcreteModel:
+    """Contracts (and deals signed) plus one recourse block per scenario.
 
     With ``contracts`` given (one quantity per arc of ``ix.arcs``), the contracts are
-    fixed: the model is then the stress test of that plan in each scenario.
+    fixed, and so are the deals (``signed``: those the plan signed): the model is then
+    the stress test of that plan in each scenario.
     """
     ix = ix if ix is not None else build_index(data)
     m = pyo.ConcreteModel(name=f"{data.settings.name} (extensive form)")
@@ -142,11 +146,14 @@ def build_extensive_form(data: ScenarioData, scenarios: list[Outlook],
     m.ARCS = pyo.RangeSet(0, len(ix.arcs) - 1)
     m.buy = pyo.Var(m.ARCS, domain=pyo.NonNegativeReals)
     m.purchases = list(m.buy.values())
+    add_signing(m, ix)  # signing is a first-stage decision (SPEC 5)
     if contracts is not None:
         # A plan's contracts already keep every first-stage rule; written again as rows of
         # fixed numbers they are constants that rounding can make "trivially infeasible".
         for var, q in zip(m.purchases, contracts, strict=True):
             var.fix(max(float(q), 0.0))
+        for name, w in m.sign.items():
+            w.fix(1 if name in signed else 0)
     else:
         add_supply(m, ix)            # contracts within capacity and minimum offtake
         add_diversification(m, ix, soft=False)  # hard caps and budgets bind contracts;
@@ -196,10 +203,19 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     tranche = defaultdict(list)
     for i in spot_arcs:
         tranche[ix.arcs[i][1:]].append(i)
+    def offered(k: tuple, factor: float) -> list:
+        """factor x the tranche's capacity, on the left: times the signing of its deal."""
+        deal = ix.deal_of.get(k[:3])
+        return [] if deal is None else [(-factor * ix.capacity[k], m.sign[deal])]
+
+    def room(k: tuple, factor: float) -> float:
+        return 0.0 if k[:3] in ix.deal_of else factor * ix.capacity[k]
+
     blk.spot_capacity = pyo.Constraint(list(tranche), rule=lambda _, *k: (
         None, linear([(1.0, spot_of[i]) for i in tranche[k]]
-                     + [(cf.get(k[:3], 1.0), x[i]) for i in tranche[k]]),
-        cf.get(k[:3], 1.0) * ix.capacity[k]))
+                     + [(cf.get(k[:3], 1.0), x[i]) for i in tranche[k]]
+                     + offered(k, cf.get(k[:3], 1.0))),
+        room(k, cf.get(k[:3], 1.0))))
     # A row aimed at one partner leaves it g of what is left of the offer: its spot
     # purchases y_b + g f sum_b' x_b' <= g f cap; the others keep the whole remainder.
     aimed = [(i, outlook.buyer_capacity_factor[ix.arcs[i][:4]]) for i in spot_arcs
@@ -209,8 +225,9 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     blk.aimed_spot_capacity = pyo.Constraint(blk.AIMED, rule=lambda _, i: (
         None, linear([(1.0, spot_of[i])] + [
             (aimed_factor[i] * cf.get(ix.arcs[i][1:4], 1.0), x[j])
-            for j in tranche[ix.arcs[i][1:]]]),  # a tranche's arcs share its period
-        aimed_factor[i] * cf.get(ix.arcs[i][1:4], 1.0) * ix.capacity[ix.arcs[i][1:]]))
+            for j in tranche[ix.arcs[i][1:]]]  # a tranche's arcs share its period
+            + offered(ix.arcs[i][1:], aimed_factor[i] * cf.get(ix.arcs[i][1:4], 1.0))),
+        room(ix.arcs[i][1:], aimed_factor[i] * cf.get(ix.arcs[i][1:4], 1.0))))
 
     stock = dict(zip(blk.STOCK, blk.stock.values(), strict=True))
     short = dict(zip(blk.SHORT, blk.short.values(), strict=True))
@@ -230,12 +247,15 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
         spend[(a[0], a[3])].append((ix.arc_cost[a].unit * factor[i], x[i]))
     for i, var in spot_of.items():
         spend[(ix.arcs[i][0], ix.arcs[i][3])].append((spot_unit[i], var))
+    for due, owed in deal_spend(ix, zip(m.DEALS, m.sign.values(), strict=True)).items():
+        spend[due] += owed
     paid_spot = {(ix.arcs[i][0], ix.arcs[i][3]) for i in spot_arcs}
     blk.budget = pyo.Constraint([k for k in ix.budgets if k in paid_spot],
                                 rule=budget_rule(ix, spend))
 
     terms = [(d[a[3]] * ix.arc_cost[a].unit * factor[i], x[i]) for i, a in enumerate(ix.arcs)]
     terms += [(d[ix.arcs[i][3]] * spot_unit[i], var) for i, var in spot_of.items()]
+    terms += deal_terms(ix, zip(m.DEALS, m.sign.values(), strict=True))  # every world pays
     terms += holding_terms(ix, stock.items())
     terms += transfer_terms(ix, moved.items())
     terms += shortfall_terms(ix, short.items())

@@ -63,6 +63,10 @@ CODES: dict[str, str] = {
     "wide-period-unknown": "a wide-layout column header that is not a period",
     "offtake-above-capacity": "a minimum offtake larger than the capacity offered",
     "tier-price-decreasing": "a higher price tier that is cheaper than a lower one",
+    "deal-without-offers": "a deal that no Supply row names: nothing to sign",
+    "deal-supplier-mismatch": "a Supply row naming a deal of another supplier",
+    "deal-mixed-offers": "one supplier's offer of a material in a period mixes deal and "
+                         "ordinary rows, or two deals",
     "level-min-above-max": "a stockpile floor above the ceiling",
     "share-target-unknown": "a policy target that is not a supplier or country",
     "sharing-self": "a sharing row from a buyer to itself",

@@ -48,6 +48,30 @@ def _row(sheet: str, values: dict, column: str) -> Callable[[Path], Where]:
     return mutate
 
 
+def _deal(p: Path, supplier: str = "Lynas Malaysia") -> int:
+    """A deal 'anchor' of ``supplier`` on the Deals sheet; its Excel row."""
+    return append_row(p, "Deals", {"deal": "anchor", "supplier": supplier,
+                                   "upfront_cost": 1_000_000})
+
+
+def _deal_without_offers(p: Path) -> Where:
+    return ("Deals", _deal(p), letter("Deals", "deal"))
+
+
+def _deal_supplier_mismatch(p: Path) -> Where:
+    _deal(p, supplier="MP Materials")
+    set_cell(p, "Supply", 2, "deal", "anchor")  # a Lynas row
+    return ("Supply", 2, letter("Supply", "deal"))
+
+
+def _deal_mixed_offers(p: Path) -> Where:
+    _deal(p)
+    row = append_row(p, "Supply", {"supplier": "Lynas Malaysia", "material": "NdPr oxide",
+                                   "period": "*", "capacity": 100, "price": 90_000, "tier": 2,
+                                   "deal": "anchor"})
+    return ("Supply", row, letter("Supply", "deal"))
+
+
 def _sheet_unknown(p: Path) -> Where:
     edit(p, lambda wb: wb.create_sheet("Notes").append(["anything"]))
     return ("Notes", None, None)
@@ -206,6 +230,9 @@ CASES: dict[str, Callable[..., Where]] = {
     "setting-unknown": _cell("Settings", 6, "setting", "shortage_penality"),
     "wide-period-unknown": _wide_unknown,
     "offtake-above-capacity": _cell("Supply", 2, "min_offtake", 99999),
+    "deal-without-offers": _deal_without_offers,
+    "deal-supplier-mismatch": _deal_supplier_mismatch,
+    "deal-mixed-offers": _deal_mixed_offers,
     "tier-price-decreasing": _row("Supply", {"supplier": "China refiners", "material":
                                              "Dy oxide", "period": "*", "capacity": 10,
                                              "price": 1000, "tier": 2}, "price"),

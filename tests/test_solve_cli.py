@@ -11,7 +11,7 @@ import pytest
 
 from optimizer.solving.plan import solve_plan
 from optimizer.workbook.load import load_workbook
-from tests.conftest import SHIPPED, digest, edit, run, set_cell
+from tests.conftest import SHIPPED, digest, edit, letter, run, set_cell
 
 SHEETS = ["Summary", "Purchases", "Stockpile", "Shortfalls", "Supply", "Transfers",
           "Constraints", "Run"]
@@ -109,7 +109,7 @@ def test_template_solves(template_file: Path, tmp_path: Path) -> None:
 
 def test_text_from_the_workbook_never_becomes_a_formula(book: Path, tmp_path: Path) -> None:
     def text(wb: openpyxl.Workbook) -> None:
-        cell = wb["Supply"]["H2"]
+        cell = wb["Supply"][f"{letter('Supply', 'source')}2"]
         cell.value = "=HYPERLINK(\"http://example.invalid\")"
         cell.data_type = "s"
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 
 import pyomo.environ as pyo
 
+from models.constraints.deals import deal_spend
 from models.expr import linear
 from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
@@ -29,6 +30,8 @@ def add_budgets(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     spend = defaultdict(list)
     for arc, var in zip(ix.arcs, m.purchases, strict=True):
         spend[(arc[0], arc[3])].append((ix.arc_cost[arc].unit, var))
+    for key, terms in deal_spend(ix, zip(m.DEALS, m.sign.values(), strict=True)).items():
+        spend[key] += terms  # each partner's part of the deals signed
     m.BUDGETS = pyo.Set(initialize=list(ix.budgets), dimen=2, ordered=True)
     m.budget = pyo.Constraint(m.BUDGETS, rule=budget_rule(ix, spend))
 

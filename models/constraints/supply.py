@@ -20,11 +20,14 @@ symbol                 meaning                         Pyomo
 
 Tiers are successive tranches: each is its own capacity row, and the cost minimisation
 fills the cheaper tranche first. Capacity is pooled: all buyers draw on the same row.
+The tranches and minimum of a deal's offer scale with its signing binary (family 10,
+:mod:`models.constraints.deals`): the right-hand sides above times :math:`w_d`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -38,20 +41,34 @@ def add_capacity(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     for arc, var in zip(ix.arcs, m.purchases, strict=True):
         tranche[arc[1:]].append(var)
     m.CAPACITY = pyo.Set(initialize=list(tranche), dimen=4, ordered=True)
-    # relational rows (not (lb, body, ub) tuples): a bound may be an expression of a swept
-    # value held in a fixed variable (optimizer/solving/parametric.py)
-    m.capacity = pyo.Constraint(m.CAPACITY, rule=lambda m, *k: (
-        linear((1.0, v) for v in tranche[k]) <= ix.capacity[k]))
+
+    def rule(m: pyo.ConcreteModel, *k: Any) -> object:
+        bought = [(1.0, v) for v in tranche[k]]
+        deal = ix.deal_of.get(k[:3])  # a deal's tranche exists only if it is signed
+        if deal is not None:
+            return linear([*bought, (-ix.capacity[k], m.sign[deal])]) <= 0.0
+        # relational rows (not (lb, body, ub) tuples): a bound may be an expression of a
+        # swept value held in a fixed variable (optimizer/solving/parametric.py)
+        return linear(bought) <= ix.capacity[k]
+
+    m.capacity = pyo.Constraint(m.CAPACITY, rule=rule)
 
 
 def add_min_offtake(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     offer = defaultdict(list)
     for arc, var in zip(ix.arcs, m.purchases, strict=True):
         offer[arc[1:4]].append(var)
-    keys = [k for k in ix.offtake if k in offer]
+    keys = [k for k in ix.offtake if k in offer or k in ix.deal_of]
     m.OFFTAKE = pyo.Set(initialize=keys, dimen=3, ordered=True)
-    m.min_offtake = pyo.Constraint(m.OFFTAKE, rule=lambda m, *k: (
-        linear((1.0, v) for v in offer[k]) >= ix.offtake[k]))
+
+    def rule(m: pyo.ConcreteModel, *k: Any) -> object:
+        bought = [(1.0, v) for v in offer[k]]
+        deal = ix.deal_of.get(k)  # a deal's bankable minimum binds only if it is signed
+        if deal is not None:
+            return linear([*bought, (-ix.offtake[k], m.sign[deal])]) >= 0.0
+        return linear(bought) >= ix.offtake[k]
+
+    m.min_offtake = pyo.Constraint(m.OFFTAKE, rule=rule)
 
 
 def add_supply(m: pyo.ConcreteModel, ix: ModelIndex) -> None:

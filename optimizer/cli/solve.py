@@ -42,6 +42,7 @@ def run_solve(scenario: Path, strategy: str, output: Path | None, as_json: bool,
               quiet: bool) -> int:
     # refused before the solve stack is even imported
     target = output_path(output, default_output(scenario, strategy, "results"), scenario)
+    from optimizer.planning.deals import cost_to_sign
     from optimizer.reports.provenance import Provenance
     from optimizer.reports.results import write_results
     from optimizer.workbook.load import load_workbook
@@ -52,9 +53,10 @@ def run_solve(scenario: Path, strategy: str, output: Path | None, as_json: bool,
         show_warnings(loaded)
         err.print(f"planning {scenario.name}, strategy {strategy} ...")
     run = plan_or_raise(loaded, strategy)
-    write_results(target, run, Provenance.of(loaded, strategy))
+    to_sign = cost_to_sign(run) if run.result is not None and len(run.result.deals) else {}
+    write_results(target, run, Provenance.of(loaded, strategy), to_sign)
     if as_json:
-        print_json(solve_summary(run, strategy, target))
+        print_json(solve_summary(run, strategy, target, to_sign))
     elif not quiet:
         print_summary(run, strategy, wide_console())
         err.print(f"wrote {target}")
@@ -84,7 +86,8 @@ def plan_or_raise(loaded: LoadedWorkbook, strategy: str) -> PlanRun:
     return run
 
 
-def solve_summary(run: PlanRun, strategy: str, output: Path | None) -> dict[str, Any]:
+def solve_summary(run: PlanRun, strategy: str, output: Path | None,
+                  cost_to_sign: dict[str, float | None] | None = None) -> dict[str, Any]:
     result = run.result
     assert result is not None  # summarised only when there is a plan
     buyers = {}
@@ -101,6 +104,11 @@ def solve_summary(run: PlanRun, strategy: str, output: Path | None) -> dict[str,
         "unit": result.scenario.settings.unit,
         "cost_breakdown": result.cost_breakdown,
         "buyers": buyers,
+        "mip_gap": result.mip_gap,
+        "deals": [{"deal": d["deal"], "signed": bool(d["signed"]), "signed_by": d["signed_by"],
+                   "cost_pv": d["cost_pv"], "volume": d["volume"],
+                   "cost_to_sign": None if d["signed"] else (cost_to_sign or {}).get(d["deal"])}
+                  for d in result.deals.to_dict("records")],
         "check": {"passed": not run.violations, "violations": [str(v) for v in run.violations]},
         "timings": run.timings,
         "output": str(output) if output else None,
@@ -126,3 +134,7 @@ def print_summary(run: PlanRun, strategy: str, console: Console) -> None:
                       DASH if row.end_days_of_cover is None
                       else f"{row.end_days_of_cover:,.0f}")
     console.print(table)
+    if len(result.deals):
+        signed = ", ".join(f"{d} ({who})" for d, who in result.signers.items()) or "none"
+        console.print(f"Deals signed: {signed} of {len(result.deals)}; MIP gap "
+                      f"{result.mip_gap or 0:.2e} (shadow prices with the deals fixed).")

@@ -9,6 +9,11 @@
   capacity earlier partners left. Minimum offtakes are shared pro rata, each partner's
   part capped by what is left, so that together they still honour every minimum.
 
+Deals (SPEC 3.1) are indivisible: a partner planning alone that signs one gets its whole
+capacity, takes its whole minimum and pays all its costs. In both alone modes partners
+take deals in Buyers order: each plans with every deal it may sign that no earlier
+partner signed.
+
 A partner planning alone has no stock sharing, and a coalition-wide cap becomes its own
 cap: if every partner keeps within a share, so does their union. All modes use the same
 formulation; the alone-scenarios are data transformations, and the combined plan is
@@ -18,6 +23,7 @@ checked against the original scenario by the independent checker.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import replace
 
 import pandas as pd
@@ -25,9 +31,11 @@ import pandas as pd
 from models.data import Offer, ScenarioData
 from optimizer.planning.shares import OfferKey, offer_shares
 from optimizer.solving.checker import check_plan
-from optimizer.solving.extract import PlanResult, buyer_table, supply_table
+from optimizer.solving.extract import DEAL_COLUMNS, PlanResult, buyer_table, supply_table
 from optimizer.solving.highs import Status, WarmStart
 from optimizer.solving.plan import PlanRun, solve_plan
+
+DEALS_NONE = pd.DataFrame(columns=DEAL_COLUMNS)
 
 
 def plan_coordinated(data: ScenarioData, check: bool = True, warm: WarmStart | None = None,
@@ -50,17 +58,9 @@ def plan_coordinated(data: ScenarioData, check: bool = True, warm: WarmStart | N
     mode = data.settings.coordination
     if mode == "joint" or len(data.buyers) == 1:
         return solve_plan(data, check=check, warm=warm)
-    if mode == "pro-rata":
-        shares = offer_shares(data)
-        parts = [(b, solve_plan(alone(data, b, {k: o.capacity * shares[(b, k)]
-                                          for k, o in _offers(data).items()},
-                                    _offtake_shares(data, b, shares)), check=False))
-                 for b in data.buyers]
-    elif mode == "sequential":
-        parts = _sequential(data)
-    else:  # pragma: no cover - the schema admits only the three modes
+    if mode not in ("pro-rata", "sequential"):  # pragma: no cover - the schema admits three
         raise ValueError(mode)
-    return combine(data, parts, check=check)
+    return combine(data, _in_buyers_order(data, sequential=mode == "sequential"), check=check)
 
 
 def _offers(data: ScenarioData) -> dict[OfferKey, Offer]:
@@ -73,16 +73,26 @@ def _offtake_shares(data: ScenarioData, buyer: str,
 
 
 def alone(data: ScenarioData, buyer: str, capacity: dict[OfferKey, float],
-          offtake: dict[OfferKey, float]) -> ScenarioData:
-    """The scenario of one partner planning alone on the given capacity and offtake."""
+          offtake: dict[OfferKey, float], deals: Collection[str] | None = None
+          ) -> ScenarioData:
+    """The scenario of one partner planning alone on the given capacity and offtake of
+    the ordinary offers, with ``deals`` whole (SPEC 3.1: a deal is indivisible; default:
+    every deal it may sign)."""
+    if deals is None:
+        deals = [d.name for d in data.deals if d.signable((buyer,), data.buyers)]
     offers = []
     for key, o in _offers(data).items():
+        if o.deal is not None:
+            if o.deal in deals:
+                offers.append(o)  # whole: capacity, minimum and costs are all its own
+            continue
         cap = max(capacity.get(key, 0.0), 0.0)
         offers.append(replace(o, capacity=cap, min_offtake=min(offtake.get(key, 0.0), cap)))
     return replace(
         data,
         buyers=(buyer,),
         offers=tuple(offers),
+        deals=tuple(d for d in data.deals if d.name in deals),
         demand=tuple(d for d in data.demand if d.buyer == buyer),
         routes=tuple(r for r in data.routes if r.buyer == buyer),
         initial_stock=tuple(i for i in data.initial_stock if i.buyer == buyer),
@@ -94,15 +104,26 @@ def alone(data: ScenarioData, buyer: str, capacity: dict[OfferKey, float],
     )
 
 
-def _sequential(data: ScenarioData) -> list[tuple[str, PlanRun]]:
+def _in_buyers_order(data: ScenarioData, sequential: bool) -> list[tuple[str, PlanRun]]:
+    """Each partner alone, in Buyers order. Ordinary offers: its pro-rata share of each
+    (``pro-rata``), or what earlier partners left (``sequential``); minimum offtakes
+    shared pro rata either way. Deals, in both modes: whole, each one a partner may sign
+    and no earlier partner signed (SPEC 3.1)."""
     shares = offer_shares(data)
     left = {k: o.capacity for k, o in _offers(data).items()}
+    taken: set[str] = set()
     parts = []
     for b in data.buyers:
-        run = solve_plan(alone(data, b, left, _offtake_shares(data, b, shares)), check=False)
+        capacity = left if sequential else {k: o.capacity * shares[(b, k)]
+                                            for k, o in _offers(data).items()}
+        deals = [d.name for d in data.deals
+                 if d.name not in taken and d.signable((b,), data.buyers)]
+        run = solve_plan(alone(data, b, capacity, _offtake_shares(data, b, shares), deals),
+                         check=False)
         parts.append((b, run))
         if run.result is None:
             break  # later partners' plans would rest on a plan that does not exist
+        taken |= set(run.result.signed)
         bought = run.result.purchases.groupby(["supplier", "material", "period", "tier"])
         for key, q in bought["quantity"].sum().items():
             left[key] -= q
@@ -137,18 +158,39 @@ def combine(data: ScenarioData, parts: list[tuple[str, PlanRun]], check: bool = 
         for k, v in r.cost_breakdown.items():
             costs[k] += v
     objective = sum(r.objective for r in results)
+    deals = _deals_of(data, results)
+    signer_pays: dict[str, float] = defaultdict(float)  # a partner alone pays all of a deal
+    for row in deals[deals["signed"].astype(bool)].itertuples(index=False):
+        signer_pays[str(row.signed_by)] += float(row.cost_pv)
+    gaps = [r.mip_gap for r in results if r.mip_gap is not None]
     result = PlanResult(
         scenario=data, objective=objective, purchases=purchases, stock=stock,
         transfers=transfers, supply=supply_table(data, purchases, {}, default=None),
         constraints=pd.concat(constraints, ignore_index=True), cost_breakdown=dict(costs),
-        buyers=buyer_table(data, purchases, stock, transfers, _policy_penalties(results)))
+        buyers=buyer_table(data, purchases, stock, transfers, _policy_penalties(results),
+                           dict(signer_pays)),
+        deals=deals, mip_gap=max(gaps) if gaps else None)
     violations = []
     if check:
         soft_coalition = any(p.buyer is None and p.penalty is not None for p in data.policies)
         violations = check_plan(data, purchases, transfers, stock,
-                                objective=None if soft_coalition else objective)
+                                objective=None if soft_coalition else objective,
+                                signed=result.signers)
     return PlanRun(Status.OPTIMAL, result, violations=violations, timings=dict(timings),
                    options=parts[0][1].options)
+
+
+def _deals_of(data: ScenarioData, results: list[PlanResult]) -> pd.DataFrame:
+    """Every deal once, in Deals order: as signed by the partner who signed it, else as the
+    first partner who could have signed it saw it."""
+    rows = pd.concat([r.deals for r in results if len(r.deals)] or [DEALS_NONE],
+                     ignore_index=True)
+    signed = rows[rows["signed"].astype(bool)]
+    rest = rows[~rows["deal"].isin(signed["deal"])].drop_duplicates("deal")
+    order = {d.name: i for i, d in enumerate(data.deals)}
+    out = pd.concat([signed, rest], ignore_index=True)
+    return out.iloc[sorted(range(len(out)), key=lambda i: order[out["deal"].iloc[i]])
+                    ].reset_index(drop=True)
 
 
 def _policy_penalties(results: list[PlanResult]) -> dict[str, float]:

@@ -79,11 +79,14 @@ def robust_contracts(data: ScenarioData) -> PlanRun:
         if ix.impossible:
             return PlanRun(Status.INFEASIBLE, None, reasons=list(ix.impossible))
         ef = build_extensive_form(data, outlooks(data), risk=data.settings.robust, ix=ix)
-        outcome = solve_model(ef, data.settings.time_limit_s)
+        outcome = solve_model(ef, data.settings.time_limit_s, mip_gap=data.settings.mip_gap)
         if not outcome.status.has_plan:
             return PlanRun(outcome.status, None, timings={"total_s": time.perf_counter() - t0},
                            options=outcome.options, solver_status=outcome.solver_status)
-        run = _as_planned(data, list(outcome.values(ef.buy)))
+        signed = {d for d, w in zip(ef.DEALS, outcome.values(ef.sign), strict=True) if w > 0.5}
+        run = _as_planned(data, list(outcome.values(ef.buy)), signed)
+        if run.result is not None:
+            run.result.mip_gap = outcome.mip_gap
     if run.result is not None:
         assert outcome.objective is not None  # the outcome has a plan
         run.result.extra["robust_objective"] = float(outcome.objective)
@@ -121,20 +124,23 @@ def robust_work(data: ScenarioData, run: PlanRun, measures: bool, label: str = "
     return Work(jobs, finish)
 
 
-def _as_planned(data: ScenarioData, contracts: list[float]) -> PlanRun:
+def _as_planned(data: ScenarioData, contracts: list[float], signed: set[str]) -> PlanRun:
     """The plan when nothing goes wrong: the ordinary model with each purchase held at its
-    contract by its bounds (kept as LP columns, so every table reads as usual)."""
+    contract by its bounds (kept as LP columns, so every table reads as usual), and each
+    deal signed or not as the robust plan decided."""
     ix = build_index(data)
     m = build_model(data, ix)
     for var, q in zip(m.purchases, contracts, strict=True):
         var.setlb(max(float(q), 0.0))
         var.setub(max(float(q), 0.0))
+    for name, w in m.sign.items():
+        w.fix(1 if name in signed else 0)
     outcome = solve_model(m, data.settings.time_limit_s)
     if not outcome.status.has_plan:
         return PlanRun(outcome.status, None, outcome=outcome, options=outcome.options)
     result = extract(data, m, outcome)
     violations = check_plan(data, result.purchases, result.transfers, result.stock,
-                            objective=result.objective)
+                            objective=result.objective, signed=result.signers)
     return PlanRun(Status.OPTIMAL, result, violations=violations, options=outcome.options,
                    outcome=outcome)
 
@@ -142,7 +148,7 @@ def _as_planned(data: ScenarioData, contracts: list[float]) -> PlanRun:
 def hindsight_cost(data: ScenarioData, outlook: Outlook) -> float | None:
     """The cost of planning one scenario knowing it will happen (a batch job)."""
     ef = build_extensive_form(data, [replace(outlook, probability=1.0)], risk="expected")
-    outcome = solve_model(ef, data.settings.time_limit_s)
+    outcome = solve_model(ef, data.settings.time_limit_s, mip_gap=data.settings.mip_gap)
     if not outcome.status.has_plan:
         return None
     assert outcome.objective is not None  # the outcome has a plan

@@ -2,7 +2,8 @@
 
 The savings game: for every sub-coalition S of the partners, c(S) is the cost (the
 objective, penalties included) of S planning jointly on its members' pro-rata share of
-every offer, and v(S) = sum of c({b}) for b in S - c(S) what S saves by planning together.
+every ordinary offer, with every deal S may sign available whole (its stand-alone cost,
+SPEC 3.1), and v(S) = sum of c({b}) for b in S - c(S) what S saves by planning together.
 The grand coalition plans on the whole of every offer, so c(N) is the joint plan.
 
 The Shapley value splits v(N) by each partner's average marginal contribution over all
@@ -37,12 +38,17 @@ def coalition_scenario(data: ScenarioData, members: Iterable[str]) -> ScenarioDa
     def part(o: Offer) -> float:
         return sum(shares[(b, (o.supplier, o.material, o.period, o.tier))] for b in members)
 
+    # c(S) is S's stand-alone cost: every deal S may sign, whole (SPEC 3.1)
+    deals = {d.name for d in data.deals if d.signable(members, data.buyers)}
+
     return replace(
         data,
         settings=replace(data.settings, coordination="joint"),
         buyers=tuple(members),
-        offers=tuple(replace(o, capacity=o.capacity * part(o), min_offtake=o.min_offtake * part(o))
-                     for o in data.offers),
+        offers=tuple(o if o.deal is not None else replace(
+            o, capacity=o.capacity * part(o), min_offtake=o.min_offtake * part(o))
+            for o in data.offers if o.deal is None or o.deal in deals),
+        deals=tuple(d for d in data.deals if d.name in deals),
         demand=tuple(d for d in data.demand if d.buyer in inside),
         routes=tuple(r for r in data.routes if r.buyer in inside),
         initial_stock=tuple(i for i in data.initial_stock if i.buyer in inside),

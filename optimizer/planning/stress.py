@@ -178,7 +178,8 @@ def stress_jobs(plan: PlanResult, scenarios: list[Outlook] | None = None,
         data = replace(data, sharing=())  # partners planning alone do not share stock
     contracts = contracts_of(build_index(data), plan.purchases)
     prefix = f"{label} / " if label else ""
-    return [Job(f"{prefix}stress {o.name}", stress_one, (data, contracts, o))
+    signed = plan.signed
+    return [Job(f"{prefix}stress {o.name}", stress_one, (data, contracts, o, signed))
             for o in (scenarios or outlooks(data))]
 
 
@@ -200,14 +201,16 @@ def stress_result(jobs: list[Job], results: list) -> StressResult:
 _last_index: list = [None, None]  # (data, its index): jobs of one chunk share their data
 
 
-def stress_one(data: ScenarioData, contracts: list[float], outlook: Outlook) -> ScenarioStress:
-    """The recourse of one plan in one scenario (a batch job)."""
+def stress_one(data: ScenarioData, contracts: list[float], outlook: Outlook,
+               signed: tuple[str, ...] = ()) -> ScenarioStress:
+    """The recourse of one plan in one scenario (a batch job); ``signed``: the deals the
+    plan signed, fixed like its contracts."""
     with PauseGC():
         if _last_index[0] is not data:
             _last_index[:] = [data, build_index(data)]
         ix = _last_index[1]
         single = replace(outlook, probability=1.0)
-        m = build_extensive_form(data, [single], contracts=contracts, ix=ix)
+        m = build_extensive_form(data, [single], contracts=contracts, ix=ix, signed=signed)
         outcome = solve_model(m, data.settings.time_limit_s)
         if not outcome.status.has_plan:
             return _no_plan(outlook.name, outlook.probability, outcome.status)

@@ -20,7 +20,8 @@ from optimizer.solving.plan import PlanRun
 from optimizer.xlsx import atomic_workbook
 
 COST_LABELS = {"purchase": "purchases at offer prices", "tariff": "tariffs",
-               "freight": "freight", "holding": "holding stock",
+               "freight": "freight", "deal": "deals signed (upfront and fixed costs)",
+               "holding": "holding stock",
                "transfer": "transfers between partners", "shortfall": "shortfall penalty",
                "reserve": "reserve below the floor (penalty)",
                "policy": "soft-rule penalties"}
@@ -43,6 +44,9 @@ def run_facts(run: PlanRun, prov: Provenance) -> list[tuple[str, Any]]:
         ("independent check", "passed" if not run.violations else
          f"{len(run.violations)} violation(s)"),
     ]
+    if run.result is not None and run.result.mip_gap is not None:
+        facts += [("MIP gap reached", run.result.mip_gap),
+                  ("shadow prices", "of the LP with every deal fixed as signed or not")]
     facts += [(f"time: {k.removesuffix('_s')} (s)", round(v, 4)) for k, v in run.timings.items()]
     facts += [(f"HiGHS option {k}", v) for k, v in run.options.items()]
     if data is not None:
@@ -50,7 +54,10 @@ def run_facts(run: PlanRun, prov: Provenance) -> list[tuple[str, Any]]:
     return facts
 
 
-def write_results(path: str | Path, run: PlanRun, prov: Provenance) -> None:
+def write_results(path: str | Path, run: PlanRun, prov: Provenance,
+                  cost_to_sign: dict[str, float | None] | None = None) -> None:
+    """The results workbook; ``cost_to_sign``: for each deal left unsigned, what signing
+    it would have added (optimizer.planning.deals.cost_to_sign)."""
     result = run.result
     assert result is not None, "only a plan can be reported"
     s = result.scenario.settings
@@ -68,6 +75,16 @@ def write_results(path: str | Path, run: PlanRun, prov: Provenance) -> None:
                 note="Offers, how much of each was bought, and what one more unit of capacity "
                      "would save.")
         w.sheet("Transfers", result.transfers)
+        if len(result.deals):
+            deals = result.deals.assign(cost_to_sign=[
+                None if signed else (cost_to_sign or {}).get(name)
+                for name, signed in zip(result.deals["deal"], result.deals["signed"],
+                                        strict=True)])
+            deals["signed"] = deals["signed"].map({True: "yes", False: "no"})
+            w.sheet("Deals", _annotated(deals, prov),
+                    note="Deals signed or not, by whom, what they cost (present value of "
+                         "upfront and fixed costs) and the volume taken; for a deal left "
+                         "unsigned, how much more the plan would cost if it had to sign it.")
         constraints = _annotated(result.constraints, prov)
         w.sheet("Constraints", constraints,
                 note="Binding rules and their shadow prices (present value).",

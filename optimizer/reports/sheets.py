@@ -116,6 +116,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "hhi": ("HHI of country shares (0-1)", "ratio"),
     "days_of_cover": ("days of cover", "days"),
     "end_days_of_cover": ("days of cover, last period", "days"),
+    "signed_by": ("signed by", "text"),
+    "upfront_cost": ("upfront cost ({m}, first period of the term)", "money"),
+    "fixed_cost": ("fixed cost ({m} per period of the term)", "money"),
+    "term": ("term", "text"),
+    "volume": ("volume taken ({q})", "qty"),
+    "cost_to_sign": ("if signed, the plan would cost more by ({m}, PV)", "money"),
 }
 
 # Number formats by kind. Whole units for quantities, money and days (a planner reads

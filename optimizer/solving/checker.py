@@ -10,11 +10,12 @@ after every solve and in the tests, and reports each violation beyond tolerance.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
-from models.data import ScenarioData
+from models.data import Offer, ScenarioData
 
 ABS_TOL = 1e-5
 REL_TOL = 1e-6
@@ -37,14 +38,19 @@ def _tol(x: float) -> float:
 
 def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFrame,
                stock: pd.DataFrame, objective: float | None = None,
-               cap_excess: dict[tuple, float] | None = None) -> list[Violation]:
+               cap_excess: dict[tuple, float] | None = None,
+               signed: Mapping[str, str] | None = None) -> list[Violation]:
     """All violations of the scenario's rules by the plan; empty when the plan is sound.
 
     ``stock`` supplies the plan's shortfall and closing stock per buyer, material and
     period; the closing stock is recomputed here and compared. ``objective`` (present
     value) is recomputed when given. Soft caps may be exceeded; ``cap_excess`` is then
-    not needed: the penalty is recomputed from the purchases.
+    not needed: the penalty is recomputed from the purchases. ``signed`` maps each deal the
+    plan signs to who signed it: a deal's offers exist, and its minimum binds, only when
+    it is signed; a partner who signed alone pays all of it, the coalition splits it by
+    the partners' shares of the horizon demand for its materials (SPEC 3.1).
     """
+    signed = signed or {}
     out: list[Violation] = []
     periods = list(data.period_labels)
     pos = {t: i for i, t in enumerate(periods)}
@@ -88,13 +94,18 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
         unit = offer.price * (1 + tariff) + freight
         cost += disc[p.period] * unit * p.quantity
         spend[(p.buyer, p.period)] += unit * p.quantity
+    def exists(o: Offer) -> bool:
+        return o.deal is None or o.deal in signed
+
     for tier_key, q in used.items():
-        if q > offers[tier_key].capacity + _tol(offers[tier_key].capacity):
-            out.append(Violation("supplier capacity", " ".join(map(str, tier_key)), q,
-                                 offers[tier_key].capacity))
+        cap = offers[tier_key].capacity if exists(offers[tier_key]) else 0.0
+        if q > cap + _tol(cap):
+            what = "supplier capacity" if exists(offers[tier_key]) else \
+                f"purchase from deal {offers[tier_key].deal!r}, not signed"
+            out.append(Violation(what, " ".join(map(str, tier_key)), q, cap))
     minimum: defaultdict[tuple[str, str, str], float] = defaultdict(float)
     for o in data.offers:
-        minimum[(o.supplier, o.material, o.period)] += o.min_offtake
+        minimum[(o.supplier, o.material, o.period)] += o.min_offtake if exists(o) else 0.0
     for offer_key, q in minimum.items():
         if q > 0 and taken[offer_key] < q - _tol(q):
             out.append(Violation("minimum offtake", " ".join(offer_key), taken[offer_key], q))
@@ -156,6 +167,30 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
 
     # 5, 9: diversification caps (hard: violation; soft: penalty)
     cost += _check_caps(data, buys, disc, periods, out)
+
+    # 10: deals signed pay their upfront cost in the first period of their term and their
+    # fixed cost in each; a partner's part is its share of the horizon demand for the
+    # deal's materials
+    for deal in data.deals:
+        if deal.name not in signed:
+            continue
+        rows = [o for o in data.offers if o.deal == deal.name]
+        if not rows:
+            out.append(Violation(f"deal {deal.name!r} signed without an offer", deal.name,
+                                 1.0, 0.0))
+            continue
+        term = sorted({o.period for o in rows}, key=pos.__getitem__)
+        need = {b: sum(d.quantity for d in data.demand if d.buyer == b
+                       and d.material in {o.material for o in rows}) for b in data.buyers}
+        total = sum(need.values())
+        alone = signed[deal.name] in data.buyers and len(data.buyers) > 1
+        for t in term:
+            due = deal.fixed_cost + (deal.upfront_cost if t == term[0] else 0.0)
+            cost += disc[t] * due
+            for b in data.buyers:
+                part = (1.0 if b == signed[deal.name] else 0.0) if alone else (
+                    need[b] / total if total > 0 else 1 / len(data.buyers))
+                spend[(b, t)] += due * part
 
     # 6: budgets
     for b in data.budgets:

@@ -9,6 +9,7 @@ are present values when a discount rate is set, and are labelled so.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from models.data import ScenarioData
+from models.index import ModelIndex
 from models.objective import COST_COMPONENTS, component
 from optimizer.solving.highs import Outcome
 from optimizer.solving.shadow_prices import constraint_table
@@ -31,6 +33,10 @@ NOTHING_BOUGHT = 0.5
 # None in the table, null in JSON, a dash or an empty cell in the reports.
 UNDEFINED_OK = ("cost_per_unit", "largest_country", "largest_country_share", "china_share",
                 "hhi", "end_days_of_cover")
+
+
+DEAL_COLUMNS = ["deal", "supplier", "signed", "signed_by", "upfront_cost", "fixed_cost",
+                "term", "cost_pv", "volume", "source_row"]
 
 
 @dataclass
@@ -52,6 +58,23 @@ class PlanResult:
     cost_breakdown: dict[str, float]  # present value, by objective component
     buyers: pd.DataFrame  # per-buyer key figures, with a coalition row
     extra: dict[str, Any] = field(default_factory=dict)  # robust planning: "robust": RobustInfo
+    # every deal with an offer: signed or not, by whom, its costs and volumes (DEAL_COLUMNS)
+    deals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DEAL_COLUMNS))
+    mip_gap: float | None = None  # the relative gap reached; None for an LP
+
+    @property
+    def signed(self) -> tuple[str, ...]:
+        """The deals the plan signs."""
+        return tuple(self.signers)
+
+    @property
+    def signers(self) -> dict[str, str]:
+        """Deal signed -> who signed it: a partner planning alone, or "coalition" (its
+        costs then split by the partners' shares of demand for its materials)."""
+        if not len(self.deals):
+            return {}
+        signed = self.deals[self.deals["signed"].astype(bool)]
+        return dict(zip(signed["deal"], signed["signed_by"], strict=True))
 
     @property
     def total_cost(self) -> float:
@@ -64,8 +87,8 @@ class PlanResult:
                               ["buyer", "material", "period", "demand", "shortfall"]]
 
 
-BREAKDOWN = ("purchase", "tariff", "freight", "holding", "transfer", "shortfall", "reserve",
-             "policy")
+BREAKDOWN = ("purchase", "tariff", "freight", "deal", "holding", "transfer", "shortfall",
+             "reserve", "policy")
 
 
 def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
@@ -88,12 +111,52 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
            if name != "purchase"},
     }
     assert outcome.objective is not None  # extracted only from an outcome with a plan
+    deals = deal_table(data, ix, {d for d, w in zip(m.DEALS, outcome.values(m.sign),
+                                                    strict=True) if w > 0.5}, purchases)
     return PlanResult(
         scenario=data, objective=float(outcome.objective), purchases=purchases, stock=stock,
         transfers=transfers, supply=supply,
         constraints=constraint_table(data, m, outcome) if detail else pd.DataFrame(),
         cost_breakdown={k: costs[k] for k in BREAKDOWN},
-        buyers=buyer_table(data, purchases, stock, transfers, soft_penalties(m, outcome)))
+        buyers=buyer_table(data, purchases, stock, transfers, soft_penalties(m, outcome),
+                           deal_parts(ix, deals)),
+        deals=deals, mip_gap=outcome.mip_gap)
+
+
+def deal_table(data: ScenarioData, ix: ModelIndex, signed: Collection[str],
+               purchases: pd.DataFrame) -> pd.DataFrame:
+    """Every deal with an offer: signed or not and by whom (the planning unit: the
+    coalition, or the partner planning alone), its costs (present value of what signing
+    costs) and the volume taken from its offers."""
+    deal_of = {(o.supplier, o.material, o.period): o.deal for o in data.offers if o.deal}
+    taken: dict[str, float] = defaultdict(float)
+    for p in purchases.itertuples(index=False):
+        name = deal_of.get((p.supplier, p.material, p.period))
+        if name is not None:
+            taken[name] += p.quantity
+    unit = data.buyers[0] if len(data.buyers) == 1 else "coalition"
+    rows = []
+    for deal in data.deals:
+        terms = ix.deals.get(deal.name)
+        if terms is None:
+            continue  # no offer: nothing to sign (validation warns)
+        rows.append((deal.name, deal.supplier, deal.name in signed,
+                     unit if deal.name in signed else None, deal.upfront_cost,
+                     deal.fixed_cost, f"{terms.term[0]}-{terms.term[-1]}",
+                     sum(ix.discount[t] * terms.cost(t) for t in terms.term),
+                     taken.get(deal.name, 0.0), deal.src))
+    return pd.DataFrame(rows, columns=DEAL_COLUMNS)
+
+
+def deal_parts(ix: ModelIndex, deals: pd.DataFrame) -> dict[str, float]:
+    """Each partner's part of the signed deals' costs (present value), by its share of the
+    horizon demand for each deal's materials (SPEC 3.1)."""
+    parts: dict[str, float] = defaultdict(float)
+    for row in deals.itertuples(index=False):
+        if row.signed:
+            for b, part in ix.deals[row.deal].part.items():
+                parts[b] += part * row.cost_pv
+    return dict(parts)
 
 
 PURCHASE_COLUMNS = ["buyer", "supplier", "country", "origin", "material", "period", "arrives",
@@ -222,12 +285,15 @@ def soft_penalties(m: pyo.ConcreteModel, outcome: Outcome) -> dict[str, float]:
 
 
 def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame,
-                transfers: pd.DataFrame, penalty: dict[str, float]) -> pd.DataFrame:
+                transfers: pd.DataFrame, penalty: dict[str, float],
+                deal_cost: dict[str, float] | None = None) -> pd.DataFrame:
     """Cost (present value), spend and key figures per buyer, plus the coalition.
 
     Transfers are charged to the receiving partner; penalties of coalition-wide soft
-    rules appear on the coalition row only.
+    rules appear on the coalition row only; ``deal_cost`` is each partner's part of the
+    deals signed (present value).
     """
+    deal_cost = deal_cost or {}
     disc = discount_factors(data)
     periods = list(data.period_labels)
     days = {p.label: p.days for p in data.periods}
@@ -241,7 +307,8 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
         purchase_pv = float((buys["cost"] * buys["period"].map(disc)).sum())
         holding_pv = float((st["closing"] * st["holding_cost"] * st["period"].map(disc)).sum())
         transfer_pv = float((gets["cost"] * gets["period"].map(disc)).sum())
-        penalty_of = st["material"].map(data.shortage_penalty)
+        # as floats even when the partner has no stock rows (an object column sums to '')
+        penalty_of = st["material"].map(data.shortage_penalty).astype(float)
         short_pv = float((st["shortfall"] * st["period"].map(disc) * penalty_of).sum())
         pen = sum(penalty.values()) if name == "coalition" else penalty.get(name, 0.0)
         pen += float((st["below_floor"] * st["period"].map(disc) * st["period"].map(days)
@@ -255,7 +322,8 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
         end_days = days[periods[-1]]
         rows.append({
             "buyer": name,
-            "cost_pv": purchase_pv + holding_pv + transfer_pv,
+            "cost_pv": purchase_pv + holding_pv + transfer_pv + (
+                sum(deal_cost.values()) if name == "coalition" else deal_cost.get(name, 0.0)),
             "penalty_pv": short_pv + pen,
             "purchase_spend": float(buys["cost"].sum()),
             "quantity_bought": qty,

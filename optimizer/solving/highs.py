@@ -23,7 +23,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from pyomo.core.base.constraint import IndexedConstraint
     from pyomo.core.base.var import IndexedVar, VarData
     from scipy.sparse import csc_array
+
+# The relative MIP gap when the workbook sets none (SPEC 4.1 `mip_gap`).
+MIP_GAP = 1e-4
 
 # Fixed for every solve; `time_limit` is added per scenario when set.
 HIGHS_OPTIONS: dict[str, bool | int | float | str] = {
@@ -80,6 +83,12 @@ class CompiledLP:
     row_lower: np.ndarray
     row_upper: np.ndarray
     matrix: csc_array
+    # 1 for an integer (binary) column, per column; empty: every column continuous (an LP)
+    integrality: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    @property
+    def is_mip(self) -> bool:
+        return bool(self.integrality.any())
 
 
 @dataclass
@@ -94,6 +103,8 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
     options: dict[str, object] = field(default_factory=dict)
     solver_status: str = ""
+    # relative gap between the plan and the best bound HiGHS proved; None for an LP
+    mip_gap: float | None = None
 
     def values(self, component: IndexedVar) -> np.ndarray:
         """Values of every member of an indexed Var, in its index order, as one array."""
@@ -138,12 +149,14 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
     row_upper = np.where(sense == -1, np.inf, rhs)
     cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n)
     offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    integer = np.fromiter((v.is_integer() for v in info.columns), dtype=np.int32, count=n)
     return CompiledLP(
         columns=info.columns, rows=info.rows,
         column_of={id(v): j for j, v in enumerate(info.columns)},
         row_of={id(c): i for i, (c, _) in enumerate(info.rows)},
         cost=cost, offset=offset, col_lower=lower, col_upper=upper,
-        row_lower=row_lower, row_upper=row_upper, matrix=info.A)
+        row_lower=row_lower, row_upper=row_upper, matrix=info.A,
+        integrality=integer if integer.any() else np.zeros(0, dtype=np.int32))
 
 
 @contextlib.contextmanager
@@ -179,7 +192,7 @@ def pass_lp(h: highspy.Highs, lp: CompiledLP) -> None:
                 int(highspy.ObjSense.kMinimize), lp.offset, lp.cost, lp.col_lower, lp.col_upper,
                 lp.row_lower, lp.row_upper, a.indptr.astype(np.int32),
                 a.indices.astype(np.int32), a.data.astype(float),
-                np.zeros(len(lp.columns), dtype=np.int32))  # all continuous
+                lp.integrality if lp.is_mip else np.zeros(len(lp.columns), dtype=np.int32))
 
 
 @dataclass(frozen=True)
@@ -242,8 +255,15 @@ def lp_shape(lp: CompiledLP) -> str:
 
 
 def solve_model(model: pyo.ConcreteModel, time_limit_s: float | None = None,
-                warm: WarmStart | None = None) -> Outcome:
-    """Compile and solve ``model``; the outcome says what happened, with timings."""
+                warm: WarmStart | None = None, mip_gap: float = MIP_GAP) -> Outcome:
+    """Compile and solve ``model``; the outcome says what happened, with timings.
+
+    A model with integer variables is solved as a MIP to the relative gap ``mip_gap``
+    (SPEC 3.1); its plan then comes with the gap reached, and its objective and shadow
+    prices are those of the LP with every integer variable fixed at the plan's value
+    (the standard practice), so that a plan re-solved with its decisions fixed costs
+    exactly what it reported.
+    """
     t0 = time.perf_counter()
     lp = compile_lp(model)
     t1 = time.perf_counter()
@@ -252,14 +272,43 @@ def solve_model(model: pyo.ConcreteModel, time_limit_s: float | None = None,
     if not lp.columns:  # nothing can be bought or stored: nothing to solve
         return Outcome(Status.OPTIMAL, lp.offset, np.zeros(0), np.zeros(0), np.zeros(0), lp, h,
                        {"compile_s": t1 - t0, "solve_s": 0.0}, options, "empty")
+    if lp.is_mip:
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        options["mip_rel_gap"] = float(mip_gap)
     pass_lp(h, lp)
-    options["warm_start"] = warm is not None and warm.apply(lp, h)
+    options["warm_start"] = warm is not None and not lp.is_mip and warm.apply(lp, h)
     h.run()
     t2 = time.perf_counter()
     outcome = read_outcome(h, lp, {"compile_s": t1 - t0, "solve_s": t2 - t1}, options)
+    if lp.is_mip and outcome.status.has_plan:
+        return _with_integers_fixed(outcome, time_limit_s)
     if warm is not None and outcome.status is Status.OPTIMAL:
         warm.learn(lp, h)
     return outcome
+
+
+def _with_integers_fixed(mip: Outcome, time_limit_s: float | None) -> Outcome:
+    """The MIP's plan re-solved as the LP with its integer columns fixed: that LP's
+    objective and duals, the MIP's status and gap."""
+    assert mip.x is not None  # a plan
+    lp = mip.lp
+    fixed = np.round(mip.x)
+    integer = lp.integrality.astype(bool)
+    linear = replace(lp, col_lower=np.where(integer, fixed, lp.col_lower),
+                     col_upper=np.where(integer, fixed, lp.col_upper),
+                     integrality=np.zeros(0, dtype=np.int32))
+    t0 = time.perf_counter()
+    h = new_highs(time_limit_s)
+    pass_lp(h, linear)
+    h.run()
+    timings = dict(mip.timings, fixed_lp_s=time.perf_counter() - t0)
+    again = read_outcome(h, linear, timings, mip.options)
+    gap = float(mip.highs.getInfo().mip_gap)
+    if again.status is not Status.OPTIMAL:  # cannot happen for a feasible plan; keep the MIP's
+        return replace(mip, timings=timings, mip_gap=gap)
+    options = dict(mip.options, shadow_prices="LP with integer decisions fixed")
+    return replace(again, status=mip.status, lp=lp, options=options, mip_gap=gap,
+                   solver_status=mip.solver_status)
 
 
 def read_outcome(h: highspy.Highs, lp: CompiledLP, timings: dict[str, float],

@@ -119,8 +119,8 @@ def _symbolic(values: np.ndarray) -> np.ndarray:
 
 def parametric_sweep(datas: list[ScenarioData], xs: list[float]) -> list[PlanRun] | None:
     """Plan every point by compiling once; None when the sweep does not qualify."""
-    if len(xs) < 3 or len(set(xs)) < len(xs):
-        return None
+    if len(xs) < 3 or len(set(xs)) < len(xs) or any(d.deals for d in datas):
+        return None  # a MIP (deals) is solved point by point: no warm LP re-solve
     with PauseGC():
         t0 = time.perf_counter()
         probes = [0, 1, len(xs) - 1]

@@ -8,6 +8,7 @@ timings of each stage and the solver options, so any report can state its proven
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pyomo.common.gc_manager import PauseGC
@@ -37,16 +38,21 @@ class PlanRun:
         return None if self.result is None else self.result.objective
 
 
-def solve_plan(data: ScenarioData, check: bool = True, warm: WarmStart | None = None) -> PlanRun:
+def solve_plan(data: ScenarioData, check: bool = True, warm: WarmStart | None = None,
+               signing: Mapping[str, bool] | None = None) -> PlanRun:
+    """The checked plan of ``data``. ``signing`` fixes the decision on the deals it names
+    (signed or not), for what-ifs: what signing a deal would cost, the plan with another
+    plan's signing."""
     # Building, compiling and reading a model creates millions of small objects and no
     # reference cycles worth collecting meanwhile: Python's cyclic garbage collector took
     # about half of the build time at the benchmark sizes (benchmarks/README.md). Pyomo's
     # own writers pause it the same way.
     with PauseGC():
-        return _plan(data, check, warm)
+        return _plan(data, check, warm, signing or {})
 
 
-def _plan(data: ScenarioData, check: bool, warm: WarmStart | None) -> PlanRun:
+def _plan(data: ScenarioData, check: bool, warm: WarmStart | None,
+          signing: Mapping[str, bool]) -> PlanRun:
     t0 = time.perf_counter()
     ix = build_index(data)
     if ix.impossible:
@@ -54,8 +60,11 @@ def _plan(data: ScenarioData, check: bool, warm: WarmStart | None) -> PlanRun:
                        timings={"build_s": time.perf_counter() - t0},
                        options=dict(HIGHS_OPTIONS))
     model = build_model(data, ix)
+    for name, sign in signing.items():
+        if name in ix.deals:
+            model.sign[name].fix(1 if sign else 0)
     t1 = time.perf_counter()
-    outcome = solve_model(model, data.settings.time_limit_s, warm)
+    outcome = solve_model(model, data.settings.time_limit_s, warm, data.settings.mip_gap)
     timings = {"build_s": t1 - t0, **outcome.timings}
     if not outcome.status.has_plan:
         return PlanRun(outcome.status, None, timings=timings, options=outcome.options,
@@ -67,7 +76,7 @@ def _plan(data: ScenarioData, check: bool, warm: WarmStart | None) -> PlanRun:
     violations = []
     if check:
         violations = check_plan(data, result.purchases, result.transfers, result.stock,
-                                objective=outcome.objective)
+                                objective=outcome.objective, signed=result.signers)
         timings["check_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return PlanRun(outcome.status, result, violations=violations, timings=timings,

@@ -21,14 +21,15 @@ from optimizer.errors import Issue, as_typed, error, warning
 from optimizer.workbook.cells import Row, Tables
 from optimizer.workbook.fields import STAR, label
 from optimizer.workbook.read import suggest
-from optimizer.workbook.scenario_data import build_scenario, partners
+from optimizer.workbook.scenario_data import build_scenario, expand_periods, partners
 from optimizer.workbook.schema import SHEETS, SheetName
 
 
 def check_tables(tables: Tables) -> list[Issue]:
     issues: list[Issue] = []
-    for check in (_check_nonempty, _check_keys, _check_refs, _check_supply, _check_stockpile,
-                  _check_policies, _check_sharing, _check_disruptions, _check_demand):
+    for check in (_check_nonempty, _check_keys, _check_refs, _check_supply, _check_deals,
+                  _check_stockpile, _check_policies, _check_sharing, _check_disruptions,
+                  _check_demand):
         check(tables, issues)
     return issues
 
@@ -83,6 +84,58 @@ def _countries(tables: Tables, origin: bool) -> list[str]:
         if place and place not in out:
             out.append(place)
     return out
+
+
+def _check_deals(tables: Tables, issues: list[Issue]) -> None:
+    """A deal has offers of its own supplier; one supplier's offer of a material in a
+    period is either all one deal's or all ordinary (SPEC 3.1); who may sign it is
+    known."""
+    deals = {r.values["deal"]: r for r in tables[SheetName.DEALS] if r.values.get("deal")}
+    known = tables.names(SheetName.BUYERS, "buyer")
+    for row in deals.values():
+        named = partners(row.values.get("signable_by"))
+        if named is not None and [n.lower() for n in named] != ["coalition"]:
+            for who in [n for n in named if n not in known]:
+                issues.append(error(
+                    "ref-unknown", f"signable_by names {who!r}, which is not on the Buyers "
+                    f"sheet{suggest(who, known)}", **row.where("signable_by"),
+                    value=row.values["signable_by"], expected="partners from the Buyers "
+                    "sheet separated by commas, coalition, or blank for anyone"))
+    offered: dict[str, int] = defaultdict(int)
+    kinds: dict[tuple, dict[object, Row]] = defaultdict(dict)
+    labels = tables.names(SheetName.PERIODS, "period")
+    complete = [r for r in tables[SheetName.SUPPLY] if r.values.get("period") in (*labels, STAR)
+                and r.values.get("supplier") and r.values.get("material")]
+    for t, row in expand_periods(complete, ("supplier", "material", "tier"), labels):
+        kinds[(row.values["supplier"], row.values["material"], t)].setdefault(
+            row.values.get("deal"), row)
+    for row in tables[SheetName.SUPPLY]:
+        v = row.values
+        deal = deals.get(v.get("deal"))
+        if deal is None:
+            continue
+        offered[v["deal"]] += 1
+        if v.get("supplier") != deal.values.get("supplier"):
+            issues.append(error(
+                "deal-supplier-mismatch", f"deal {v['deal']!r} is offered by "
+                f"{deal.values.get('supplier')!r} (Deals row {deal.row}), not by "
+                f"{v.get('supplier')!r}", **row.where("deal"), value=v["deal"],
+                expected=f"a deal of {v.get('supplier')!r}"))
+    for (s, mat, t), by_deal in kinds.items():
+        if len(by_deal) > 1:
+            first, *others = sorted(by_deal.values(), key=lambda r: r.row or 0)
+            what = ", ".join(f"row {r.row}: {r.values.get('deal') or 'ordinary'}"
+                             for r in (first, *others))
+            issues.append(error(
+                "deal-mixed-offers", f"{s}'s {mat} in {t} mixes deal and ordinary rows or "
+                f"two deals ({what}): a deal's offer is its own", **others[0].where("deal"),
+                value=others[0].values.get("deal")))
+    for name, row in deals.items():
+        if not offered[name]:
+            issues.append(error(
+                "deal-without-offers", f"deal {name!r} has no offers: no Supply row names it "
+                "in its deal column", **row.where("deal"), value=name,
+                expected="Supply rows with this deal"))
 
 
 def _check_supply(tables: Tables, issues: list[Issue]) -> None:

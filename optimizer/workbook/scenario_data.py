@@ -44,7 +44,7 @@ def build_scenario(tables: Tables) -> md.ScenarioData:
         suppliers=suppliers,
         offers=offers,
         demand=tuple(md.Demand(v["buyer"], v["material"], t, v["demand"], r.src)
-                     for (t, r) in _by_period(tables[SheetName.DEMAND], ("buyer", "material"),
+                     for (t, r) in expand_periods(tables[SheetName.DEMAND], ("buyer", "material"),
                                               labels)
                      for v in [r.values]),
         routes=tuple(md.Route(v["supplier"], v["buyer"], v["freight"], v["tariff"],
@@ -54,12 +54,15 @@ def build_scenario(tables: Tables) -> md.ScenarioData:
         stock_rules=_stock_rules(tables, labels),
         policies=_policies(tables, materials, buyers, suppliers),
         budgets=tuple(md.Budget(r.values["buyer"], t, r.values["budget"], r.src)
-                      for t, r in _by_period(tables[SheetName.BUDGETS], ("buyer",), labels)),
+                      for t, r in expand_periods(tables[SheetName.BUDGETS], ("buyer",), labels)),
         sharing=_sharing(tables, materials),
         disruptions=_disruptions(tables, labels, materials, suppliers),
         material_penalties=tuple((r.values["material"], r.values["shortage_penalty"])
                                  for r in tables[SheetName.MATERIALS]
                                  if r.values.get("shortage_penalty") is not None),
+        deals=tuple(md.Deal(v["deal"], v["supplier"], v.get("upfront_cost") or 0.0,
+                            v.get("fixed_cost") or 0.0, signers(v.get("signable_by")), r.src)
+                    for r in tables[SheetName.DEALS] for v in [r.values]),
     )
 
 
@@ -82,7 +85,16 @@ def partners(cell: str | None) -> tuple[str, ...] | None:
     return None if not names or names == [STAR] else tuple(names)
 
 
-def _by_period(rows: list[Row], keys: tuple[str, ...], labels: list[str],
+def signers(cell: str | None) -> tuple[str, ...] | None:
+    """Deals `signable_by`: None (any planning unit) when blank, (`coalition`,) for the
+    partners together only, else the partners named."""
+    names = partners(cell)
+    if names is not None and [n.lower() for n in names] == [md.COALITION]:
+        return (md.COALITION,)
+    return names
+
+
+def expand_periods(rows: list[Row], keys: tuple[str, ...], labels: list[str],
                column: str = "period") -> list[tuple[str, Row]]:
     """Expand `*` rows over ``labels``; specific rows replace the `*` row of their period."""
     chosen: dict[tuple, Row] = {}
@@ -104,8 +116,9 @@ def _by_period(rows: list[Row], keys: tuple[str, ...], labels: list[str],
 def _offers(tables: Tables, labels: list[str]) -> tuple[md.Offer, ...]:
     return tuple(
         md.Offer(v["supplier"], v["material"], t, v["tier"], v["capacity"], v["price"],
-                 v.get("min_offtake") or 0.0, r.src, partners(v.get("buyers")))
-        for t, r in _by_period(tables[SheetName.SUPPLY], ("supplier", "material", "tier"), labels)
+                 v.get("min_offtake") or 0.0, r.src, partners(v.get("buyers")), v.get("deal"))
+        for t, r in expand_periods(tables[SheetName.SUPPLY], ("supplier", "material", "tier"),
+                                   labels)
         for v in [r.values])
 
 
@@ -177,7 +190,8 @@ def _each(value: str, every: Iterable[str], coalition: bool = False) -> list[Any
 
 
 def _sharing(tables: Tables, materials: tuple[str, ...]) -> tuple[md.Sharing, ...]:
-    rows = _by_period(tables[SheetName.SHARING], ("from", "to"), list(materials), column="material")
+    rows = expand_periods(tables[SheetName.SHARING], ("from", "to"), list(materials),
+                          column="material")
     return tuple(md.Sharing(r.values["from"], r.values["to"], m, r.values["cost"],
                             r.values.get("max"), r.src) for m, r in rows)
 

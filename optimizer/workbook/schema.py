@@ -32,6 +32,7 @@ class SheetName(StrEnum):
     SHARING = "Sharing"
     STRATEGIES = "Strategies"
     DISRUPTIONS = "Disruptions"
+    DEALS = "Deals"
 
 Q = "quantity"  # in the workbook's `unit` (default t)
 MONEY = "money"  # in the workbook's `currency` (default USD)
@@ -147,6 +148,27 @@ SHEETS: tuple[Sheet, ...] = (
         ),
     ),
     Sheet(
+        SheetName.DEALS,
+        "All-or-nothing commitments: a long-term offtake with a bankable minimum, a "
+        "prepayment or stake in a new mine or plant. A deal is signed whole or not at all; "
+        "its offers are the Supply rows naming it, its term the periods of those rows. "
+        "Partners planning alone take deals in Buyers order; jointly, the coalition signs "
+        "and splits the costs by the partners' shares of demand for the deal's materials.",
+        (
+            _name("deal", "Name of the deal."),
+            _ref("supplier", SheetName.SUPPLIERS, "supplier", "The supplier offering it; its "
+                 "Supply rows name this supplier."),
+            _qty("upfront_cost", "Paid once, in the first period of the term (a prepayment, "
+                 "an equity stake).", unit=MONEY, default=0.0),
+            _qty("fixed_cost", "Paid in every period of the term.", unit=MONEY, default=0.0),
+            Column("signable_by", Kind.TEXT, "Who may sign it: blank for any planning unit; "
+                   "partner names separated by commas (a unit holding one of them); "
+                   "coalition for all partners together only."),
+            Column("description", Kind.TEXT, "What the deal is."),
+        ),
+        key=("deal",),
+    ),
+    Sheet(
         SheetName.SUPPLY,
         "Offers: capacity and price per supplier, material and period. Several rows for "
         "the same supplier, material and period with different tiers are successive "
@@ -166,6 +188,9 @@ SHEETS: tuple[Sheet, ...] = (
             Column("buyers", Kind.TEXT, "Partners who may buy this offer (an entitlement, e.g. "
                    "a tranche agreed for Japan only), separated by commas. Blank or *: every "
                    "partner. Others may still receive its material through Sharing."),
+            _ref("deal", SheetName.DEALS, "deal", "The deal this offer belongs to (Deals "
+                 "sheet): it exists only if the deal is signed, and its min_offtake is the "
+                 "deal's bankable minimum. Blank: an ordinary offer.", required=False),
         ),
         required=True,
         key=("supplier", "material", "period", "tier"),
@@ -411,6 +436,10 @@ SETTINGS: tuple[Setting, ...] = (
              "unit and year below a stockpile floor (pro rata for the period's days): the "
              "floor is a reserve to draw on before running short.", default=0.1,
              unit="fraction", minimum=0.0, percent_ok=True),
+    _setting("mip_gap", Kind.NUMBER, "Relative gap at which a plan with all-or-nothing "
+             "decisions (deals, discount brackets) is accepted as optimal; the gap reached "
+             "is reported with the plan. A workbook without them is a pure LP.",
+             default=1e-4, unit="fraction", minimum=0.0, maximum=1.0),
 )
 
 SETTING_BY_NAME = {s.name: s for s in SETTINGS}

@@ -1,0 +1,60 @@
+"""The Pyomo-to-HiGHS boundary with integer decisions (SPEC 3.1): a model with binaries is
+solved as a MIP, with the gap reached, and read back as the LP with its binaries fixed."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+import pytest
+
+from optimizer.solving.highs import MIP_GAP, Status, compile_lp, solve_model
+
+
+def _fixed_charge(need: float) -> pyo.ConcreteModel:
+    """Two plants: A costs 100 to open and 1 a tonne, B 10 to open and 5 a tonne, each
+    at most 50 t. ``need`` t must be made. For 10 t: A 110, B 60: open B (60). For 40 t:
+    A 140, B 210: open A (140)."""
+    m = pyo.ConcreteModel()
+    m.P = pyo.Set(initialize=["A", "B"])
+    opening, unit = {"A": 100.0, "B": 10.0}, {"A": 1.0, "B": 5.0}
+    m.open = pyo.Var(m.P, domain=pyo.Binary)
+    m.make = pyo.Var(m.P, domain=pyo.NonNegativeReals)
+    m.capacity = pyo.Constraint(m.P, rule=lambda m, p: m.make[p] <= 50 * m.open[p])
+    m.demand = pyo.Constraint(expr=sum(m.make[p] for p in m.P) >= need)
+    m.cost = pyo.Objective(expr=sum(opening[p] * m.open[p] + unit[p] * m.make[p] for p in m.P))
+    return m
+
+
+@pytest.mark.parametrize(("need", "opened", "cost", "marginal"),
+                         [(10, "B", 60, 5), (40, "A", 140, 1)])
+def test_a_fixed_charge_is_decided_whole(need: float, opened: str, cost: float,
+                                         marginal: float) -> None:
+    m = _fixed_charge(need)
+    assert compile_lp(m).is_mip
+    out = solve_model(m, mip_gap=0.0)
+    assert out.status is Status.OPTIMAL
+    assert out.objective == pytest.approx(cost)
+    assert out.value(m.open[opened]) == pytest.approx(1)
+    assert out.mip_gap is not None and out.mip_gap <= 1e-9
+    # the shadow price is that of the LP with the binaries fixed: one more tonne costs the
+    # open plant's unit cost, and the outcome says where it comes from
+    assert out.duals(m.demand)[0] == pytest.approx(marginal)
+    assert out.options["shadow_prices"] == "LP with integer decisions fixed"
+    assert out.options["mip_rel_gap"] == 0.0
+
+
+def test_an_lp_stays_an_lp() -> None:
+    m = _fixed_charge(10)
+    for p in m.P:
+        m.open[p].domain = pyo.UnitInterval  # relaxed: a fifth of A is open, at 3 a tonne
+    lp = compile_lp(m)
+    assert not lp.is_mip
+    out = solve_model(m)
+    assert out.mip_gap is None and "mip_rel_gap" not in out.options
+    assert out.objective == pytest.approx(100 * (10 / 50) + 1 * 10)  # 30, less than B's 60
+    assert MIP_GAP == 1e-4
+
+
+def test_an_infeasible_mip_has_no_plan() -> None:
+    m = _fixed_charge(150)  # at most 100 t can be made
+    out = solve_model(m)
+    assert out.status is Status.INFEASIBLE and out.x is None
