@@ -243,3 +243,72 @@ def test_deal_mistakes_are_located(book: Path, change: Callable[[Path], object],
     errors = load_workbook(book).errors
     assert {i.code for i in errors} == {code}, [i.one_line() for i in errors]
     assert all(i.sheet in ("Supply", "Deals") and i.row for i in errors)
+
+
+def test_diagnose_says_when_only_a_whole_deal_breaks_the_rules() -> None:
+    """B needs 50 t. China must sell it 50 t (take-or-pay) and may have at most half of
+    B's purchases, so B needs 50 t elsewhere; the only other source is the deal D, whose
+    bankable minimum is 100 t; B can store 60 t. Half of D would do (50 + 50 bought, 50
+    stored), but a deal is all or nothing: 50 + 100 leaves 100 t to store. The LP
+    relaxation is feasible; the plan is not."""
+    from optimizer.solving.diagnose import diagnose
+
+    data = scenario(suppliers=[("C", "China"), ("N", "Australia")],
+                    offers=[("C", "M", "t1", 1000, 10, 1, 50), ("N", "M", "t1", 100, 10, 1, 100)],
+                    demand=[("B", "M", "t1", 50)],
+                    stock_rules=(md.StockRule("B", "M", "t1", 0.0, 0.0, 60.0, 0.0),),
+                    policies=(md.Policy("cap", "max_country_share", "China", "B", "M", 0.5,
+                                        "period", None),))
+    data = replace(data, offers=tuple(replace(o, deal="D") if o.supplier == "N" else o
+                                      for o in data.offers), deals=(md.Deal("D", "N", 0.0, 0.0),))
+    assert solve_plan(data).status is Status.INFEASIBLE
+    found = diagnose(data)
+    assert not found.feasible and "all or nothing" in found.impossible[0][0]
+    # with a 50 t minimum the whole deal fits, and the scenario plans
+    fits = replace(data, offers=tuple(replace(o, min_offtake=50.0) if o.deal else o
+                                      for o in data.offers))
+    assert solve_plan(fits).status is Status.OPTIMAL and diagnose(fits).feasible
+
+
+def test_diagnose_names_the_rows_in_conflict_with_a_deal_in_the_workbook(book: Path) -> None:
+    """Japan's budget (Budgets!2) of 100 m USD a year cannot pay for a take-or-pay of
+    1,300 t of MP Materials' NdPr (Supply!6), which only Japan may buy (its route to the
+    EU closed): diagnosed on the LP with the deal's signing relaxed, in the workbook's
+    words."""
+    from optimizer.solving.diagnose import diagnose
+
+    _workbook_deal(book)
+    set_cell(book, "Budgets", 2, "budget", 100_000_000)
+    set_cell(book, "Supply", 6, "min_offtake", 1300)
+    append_row(book, "Routes", {"supplier": "MP Materials", "buyer": "EU", "freight": 0,
+                                "tariff": 0, "lead_time": 0, "open": "no"})
+    found = diagnose(load_workbook(book).scenario("base"))
+    assert not found.feasible
+    actions = {b.action for b in found.bends}
+    assert {"lower the minimum offtake of Supply!6", "raise the budget of Budgets!2"} <= actions
+
+
+def test_compare_traces_the_value_of_coordination_to_the_deal(book: Path,
+                                                              tmp_path: Path) -> None:
+    """Neither partner alone signs the Eneabba deal (Japan, first, would take 400 t a year
+    for its 300); the coalition does. C_pr - C_joint splits into the deal's part (C2 -
+    C_joint, C2 the joint plan without it) and the rest (C_pr - C2), and the Coordination
+    sheet says so with the deal's name."""
+    _workbook_deal(book)
+    out = tmp_path / "compare.xlsx"
+    proc = run("compare", book, "-s", "independent", "-o", out, "--json", "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    src = json.loads(proc.stdout)["coordination"]["sources"]
+    assert src["deals_only_the_coalition_signs"] == ["eneabba-anchor"]
+    assert src["from_deals_only_the_coalition_signs"] > 0
+    assert src["from_discount_brackets_only_pooled_volume_reaches"] == pytest.approx(0)
+    total = src["pro_rata_cost"] - src["joint_cost"]
+    assert src["from_deals_only_the_coalition_signs"] + src["from_the_rest"] == \
+        pytest.approx(total)
+    sheet = openpyxl.load_workbook(out)["Coordination"]
+    texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert any("deals only the coalition signs" in t and "eneabba-anchor" in t for t in texts)
+    terminal = run("compare", book, "-s", "independent", "-o", tmp_path / "c2.xlsx",
+                   "--workers", "1").stdout
+    assert "deals only the coalition signs" in " ".join(terminal.split())
+    assert "(eneabba-anchor)" in terminal

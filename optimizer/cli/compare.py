@@ -148,6 +148,15 @@ def compare_summary(comparison: Comparison, target: Path) -> dict[str, Any]:
         "shapley": value.shapley,
         "stable": value.stable,
         "unstable": [{"coalition": sorted(c), "gain_by_leaving": g} for c, g in value.unstable],
+        "sources": None if comparison.sources is None else {
+            "pro_rata_cost": comparison.sources.pro_rata,
+            "joint_with_pro_rata_signing": comparison.sources.own_brackets,
+            "joint_cost": comparison.sources.joint,
+            "from_deals_only_the_coalition_signs": comparison.sources.from_deals,
+            "deals_only_the_coalition_signs": list(comparison.sources.deals_only_together),
+            "from_discount_brackets_only_pooled_volume_reaches":
+                comparison.sources.from_brackets,
+            "from_the_rest": comparison.sources.from_the_rest},
     }
     return {"strategies": strategies, "coordination": coordination, "output": str(target),
             "solves_ran_on": comparison.executor, "notes": comparison.notes}
@@ -193,3 +202,14 @@ def print_comparison(metrics_table: pd.DataFrame, comparison: Comparison, consol
         console.print(f"Coordination saves {cell(value.total_savings, MONEY, factor)} {unit} "
                       f"against planning alone; Shapley split ({unit}): {split}; "
                       f"{'stable (in the core)' if value.stable else 'NOT stable'}.")
+    src = comparison.sources
+    if src is not None and src.total is not None:
+        factor, scale = money_scale([src.total])
+        unit = f"{scale} {s.currency}".strip()
+        named = ", ".join(src.deals_only_together) or "none"
+        console.print(f"Against pro-rata, {cell(src.total, MONEY, factor)} {unit}: deals only "
+                      f"the coalition signs {cell(src.from_deals, MONEY, factor)} {unit} "
+                      f"({named}); discount brackets only pooled volume reaches "
+                      f"{cell(src.from_brackets, MONEY, factor)} {unit}; the rest (shared "
+                      f"capacity, freight, sharing) {cell(src.from_the_rest, MONEY, factor)} "
+                      f"{unit}.")

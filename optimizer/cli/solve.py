@@ -137,4 +137,4 @@ def print_summary(run: PlanRun, strategy: str, console: Console) -> None:
     if len(result.deals):
         signed = ", ".join(f"{d} ({who})" for d, who in result.signers.items()) or "none"
         console.print(f"Deals signed: {signed} of {len(result.deals)}; MIP gap "
-                      f"{result.mip_gap or 0:.2e} (shadow prices with the deals fixed).")
+                      f"{result.mip_gap or 0:.2%} (shadow prices with the deals fixed).")

@@ -16,6 +16,7 @@ from models.data import ScenarioData
 from optimizer.planning.batch import BatchPlanner
 from optimizer.planning.robust import RobustInfo, robust_work
 from optimizer.planning.shapley import CoordinationValue, coordination_value
+from optimizer.planning.sources import CoordinationSources, coordination_sources
 from optimizer.planning.stress import StressResult, stress_jobs, stress_result
 from optimizer.runs.executor import Executor, Job, Tracker, Work, run_works
 from optimizer.solving.diagnose import Diagnosis
@@ -45,6 +46,8 @@ class Comparison:
     base_data: ScenarioData
     notes: list[str] = field(default_factory=list)
     executor: str = "this process"  # where the batches ran
+    # where the value of coordination comes from, when the base workbook has deals
+    sources: CoordinationSources | None = None
 
     def outcome(self, name: str) -> StrategyOutcome:
         return next(o for o in self.outcomes if o.name == name)
@@ -76,7 +79,8 @@ def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
     elif len(base.buyers) == 1:
         notes.append("one partner only: there is no coordination to value")
     notes += [n for o in outcomes if o.stress for n in o.stress.notes]
-    return Comparison(loaded, outcomes, value, base, notes, executor.description)
+    sources = coordination_sources(base) if value is not None and base.deals else None
+    return Comparison(loaded, outcomes, value, base, notes, executor.description, sources)
 
 
 def _complete(outcomes: list[StrategyOutcome], scenarios: list[ScenarioData], stress: bool,

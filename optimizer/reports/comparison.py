@@ -23,6 +23,8 @@ from optimizer.xlsx import atomic_workbook
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
 
+    from optimizer.planning.sources import CoordinationSources
+
 
 def long_table(comparison: Comparison, attribute: str) -> pd.DataFrame:
     """A result table of every planned strategy, stacked, with a `strategy` column first."""
@@ -285,6 +287,34 @@ def _coordination_sheet(w: SheetWriter, comparison: Comparison) -> None:
     w.keep_together(ws, first, row - 2)
     ws.write_string(row, 0, "Every sub-coalition", w.bold)
     end = w.table(ws, coalitions, row=row + 1, freeze=False, autofilter=False)
+    w.keep_together(ws, row, end - 2)
+    if comparison.sources is not None:
+        _sources(w, ws, comparison.sources, cur, end, span)
+
+
+def _sources(w: SheetWriter, ws: Worksheet, src: CoordinationSources, cur: str, row: int,
+             span: int) -> None:
+    """Where the value of coordination comes from, in SPEC 3.1's order."""
+    ws.write_string(row, 0, "Where the value of coordination comes from (against pro-rata)",
+                    w.bold)
+    deals = ", ".join(src.deals_only_together) or "none"
+    table = pd.DataFrame([
+        {"source": "pro-rata: each partner alone, deals whole in Buyers order (C_pr)",
+         "value": src.pro_rata},
+        {"source": "joint, with the deals signed as in pro-rata (C1 = C2: no volume "
+                   "discounts)", "value": src.own_brackets},
+        {"source": "joint (C_joint)", "value": src.joint},
+        {"source": f"deals only the coalition signs (C2 - C_joint): {deals}",
+         "value": src.from_deals},
+        {"source": "discount brackets only pooled volume reaches (C1 - C2)",
+         "value": src.from_brackets},
+        {"source": "the rest: shared capacity, freight, stock sharing (C_pr - C1)",
+         "value": src.from_the_rest},
+        {"source": "total (C_pr - C_joint); the Shapley split above shares sum c({i}) - "
+                   "c(all), which may differ", "value": src.total},
+    ])
+    end = w.table(ws, table, row=row + 1, freeze=False, autofilter=False,
+                  kinds={"value": "money"}, headers={"value": f"{cur}, present value"})
     w.keep_together(ws, row, end - 2)
 
 

@@ -61,7 +61,13 @@ from models.data import ScenarioData
 from models.families import BY_COMPONENT
 from models.family import Family
 from models.index import CapRow, ModelIndex, build_index
-from optimizer.solving.highs import CompiledLP, compile_lp, infeasible_subset, optimum
+from optimizer.solving.highs import (
+    CompiledLP,
+    compile_lp,
+    infeasible_subset,
+    optimum,
+    solve_model,
+)
 
 SHARE = "share"  # the unit of a cap's bend: a fraction, shown in percentage points
 MAX_SUBSETS = 256  # re-solves the exact search may spend before a deletion filter
@@ -111,10 +117,17 @@ def diagnose(data: ScenarioData) -> Diagnosis:
     if ix.impossible:
         return Diagnosis(False, [], [], list(ix.impossible))
     m = build_model(data, ix)
-    lp = compile_lp(m)
+    # deals relaxed (signing between 0 and 1): a conflict there holds whatever is signed,
+    # and every bend keeps its meaning in the workbook's cells
+    lp = replace(compile_lp(m), integrality=np.zeros(0, dtype=np.int32))
     limit = data.settings.time_limit_s
     subset = infeasible_subset(lp, limit)
     if subset is None:
+        if ix.deals and not solve_model(m, limit).status.has_plan:
+            return Diagnosis(False, [], [], [(
+                "the rules can be met only with part of a deal signed: a deal is all or "
+                "nothing (lower a deal's minimum, or the rules that its whole volume or cost "
+                "breaks, such as a budget or a cap)", "")])
         return Diagnosis(True, [], [], [])
     model = _Bendable(data, ix, m, lp, limit)
     members = model.members(*subset)
