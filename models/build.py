@@ -12,6 +12,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from models.constraints.deals import add_signing
+from models.constraints.discounts import add_discounts
 from models.data import ScenarioData
 from models.families import FAMILIES
 from models.index import ModelIndex, build_index
@@ -45,6 +46,7 @@ def add_variables(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.buy = pyo.Var(m.ARCS, domain=pyo.NonNegativeReals)
     m.purchases = list(m.buy.values())
     add_signing(m, ix)  # family 10: one binary per deal, used by the supply rows
+    add_discounts(m, ix)  # family 11: purchases split by price bracket, used by budgets
     m.STOCK = pyo.Set(initialize=[(b, mat, t) for b, mat in ix.stock_keys for t in ix.periods],
                       dimen=3, ordered=True)
     m.stock = pyo.Var(m.STOCK, domain=pyo.NonNegativeReals)

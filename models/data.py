@@ -104,6 +104,30 @@ class Deal:
 
 COALITION = "coalition"  # Deals `signable_by`: only all partners together
 
+DiscountBasis = Literal["period", "horizon"]
+DiscountType = Literal["all-units", "incremental"]
+
+
+@dataclass(frozen=True)
+class DiscountSchedule:
+    """Price breaks on the volume bought from one supplier of one material (SPEC 3.1
+    family 11), already expanded: per period (``periods`` holds one period) or over the
+    horizon (every period of the offer). ``breaks`` are the inclusive from-quantities,
+    rising; ``prices[i][k]`` is the unit price from ``breaks[k]`` on in ``periods[i]``;
+    below the first break each period's Supply price applies."""
+
+    supplier: str
+    material: str
+    basis: DiscountBasis
+    kind: DiscountType
+    periods: tuple[str, ...]
+    breaks: tuple[float, ...]
+    prices: tuple[tuple[float, ...], ...]
+    src: str = ""
+    # whose purchases make the volume; None: the planning unit's (every buyer of the
+    # data). Set only to price pooled buying on each partner's own volume (SPEC 3.1, C1).
+    buyers: tuple[str, ...] | None = None
+
 
 @dataclass(frozen=True)
 class Demand:
@@ -225,6 +249,7 @@ class ScenarioData:
     # setting's (SPEC 3.1 family 13: a tonne of Tb short stops more output than one of NdPr)
     material_penalties: tuple[tuple[str, float], ...] = ()
     deals: tuple[Deal, ...] = ()
+    discounts: tuple[DiscountSchedule, ...] = ()
 
     @property
     def period_labels(self) -> tuple[str, ...]:

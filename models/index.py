@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from models.data import Policy, Route, ScenarioData
+from models.data import DiscountSchedule, Policy, Route, ScenarioData
 
 Arc = tuple[str, str, str, str, int]  # (buyer, supplier, material, period, tier)
 
@@ -45,6 +45,24 @@ class DealTerms:
         if period not in self.term:
             return 0.0
         return self.fixed + (self.upfront if period == self.term[0] else 0.0)
+
+
+@dataclass(frozen=True)
+class Brackets:
+    """One discount schedule as the formulation uses it (SPEC 3.1 family 11): bracket 0
+    is the Supply price below the first break, bracket k >= 1 starts at ``low[k]``."""
+
+    schedule: DiscountSchedule
+    arcs: tuple[int, ...]  # positions in ``arcs`` of the purchases whose volume counts
+    low: tuple[float, ...]  # where each bracket starts: 0, then the breaks
+    high: tuple[float, ...]  # where it ends: the next break, the last one at the capacity
+    # (arc position, bracket) -> money per unit below the Supply landed price:
+    # (Supply price - bracket price) x (1 + the route's tariff rate)
+    rebate: dict[tuple[int, int], float]
+
+    @property
+    def count(self) -> int:
+        return len(self.low)
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,7 @@ class ModelIndex:
     src: dict[tuple, str] = field(default_factory=dict)
     deals: dict[str, DealTerms] = field(default_factory=dict)  # those with an offer
     deal_of: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (s, m, t) -> deal
+    brackets: list[Brackets] = field(default_factory=list)  # one per discount schedule
 
 
 def build_index(data: ScenarioData) -> ModelIndex:
@@ -187,7 +206,31 @@ def build_index(data: ScenarioData) -> ModelIndex:
         budgets={(b.buyer, b.period): b.amount for b in data.budgets},
         shortage_penalty=penalty, unit=data.settings.unit,
         currency=data.settings.currency,
-        impossible=impossible, src=src, deals=_deal_terms(data, position), deal_of=deal_of)
+        impossible=impossible, src=src, deals=_deal_terms(data, position), deal_of=deal_of,
+        brackets=_brackets(data, arcs, arc_cost, capacity))
+
+
+def _brackets(data: ScenarioData, arcs: list[Arc], arc_cost: dict[Arc, ArcCost],
+              capacity: dict[tuple[str, str, str, int], float]) -> list[Brackets]:
+    out = []
+    for sch in data.discounts:
+        periods = set(sch.periods)
+        counted = tuple(i for i, a in enumerate(arcs) if a[1] == sch.supplier
+                        and a[2] == sch.material and a[3] in periods
+                        and (sch.buyers is None or a[0] in sch.buyers))
+        total = sum(capacity.get((sch.supplier, sch.material, t, 1), 0.0) for t in sch.periods)
+        low = (0.0, *sch.breaks)
+        high = (*sch.breaks, max(total, sch.breaks[-1]))
+        price = dict(zip(sch.periods, sch.prices, strict=True))
+        rebate = {}
+        for i in counted:
+            a = arcs[i]
+            cost = arc_cost[a]
+            rate = cost.tariff / cost.price if cost.price else 0.0
+            for k, p in enumerate(price[a[3]], start=1):
+                rebate[(i, k)] = (cost.price - p) * (1.0 + rate)
+        out.append(Brackets(sch, counted, low, high, rebate))
+    return out
 
 
 def _deal_terms(data: ScenarioData, position: dict[str, int]) -> dict[str, DealTerms]:

@@ -8,6 +8,7 @@ r"""The objective, assembled from named cost components (SPEC 3, objective).
       + \underbrace{\sum \rho \pi \tfrac{\mathit{days}_t}{365} g}_{\text{reserve}}
       + \underbrace{\sum_{p \in t} \rho_p v_p}_{\text{policy}} \Big)
       + \sum_{p\ \text{horizon}} \rho_p v_p
+      - \underbrace{\sum \delta_t r_{a,k} y_{g,k,a}}_{\text{discount}}
       + \underbrace{\sum_d w_d \big(\delta_{t_0(d)} U_d + \textstyle\sum_{t \in term(d)}
         \delta_t F_d\big)}_{\text{deal}}
 
@@ -27,16 +28,19 @@ from collections.abc import Iterable
 import pyomo.environ as pyo
 
 from models.constraints.deals import deal_terms
+from models.constraints.discounts import rebate_terms
 from models.expr import linear
 from models.index import ModelIndex
 
-COST_COMPONENTS = ("purchase", "deal", "holding", "transfer", "shortfall", "reserve", "policy")
+COST_COMPONENTS = ("purchase", "discount", "deal", "holding", "transfer", "shortfall", "reserve",
+                   "policy")
 
 
 def add_objective(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     d = ix.discount
     m.cost_purchase = pyo.Expression(expr=linear(
         (d[a[3]] * ix.arc_cost[a].unit, v) for a, v in zip(ix.arcs, m.purchases, strict=True)))
+    m.cost_discount = pyo.Expression(expr=linear(rebate_terms(ix, m)))
     m.cost_deal = pyo.Expression(expr=linear(deal_terms(ix, zip(m.DEALS, m.sign.values(),
                                                                    strict=True))))
     stock = zip(m.STOCK, m.stock.values(), strict=True)

@@ -60,13 +60,14 @@ symbol                     meaning                             Pyomo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
 from models.constraints.budget import add_budgets, budget_rule
 from models.constraints.deals import add_signing, deal_spend, deal_terms
+from models.constraints.discounts import add_discounts
 from models.constraints.diversification import add_diversification, cap_rule
 from models.constraints.stock import balance_rule
 from models.constraints.stockpile import ceiling_rule, floor_rule
@@ -133,12 +134,14 @@ def outlooks(data: ScenarioData) -> list[Outlook]:
 def build_extensive_form(data: ScenarioData, scenarios: list[Outlook],
                          contracts: list[float] | None = None, risk: str = "expected",
                          ix: ModelIndex | None = None,
-                         signed: Collection[str] = ()) -> pyo.ConcreteModel:
+                         signed: Collection[str] = (),
+                         rebates: Sequence[float] | None = None) -> pyo.ConcreteModel:
     """Contracts (and deals signed) plus one recourse block per scenario.
 
     With ``contracts`` given (one quantity per arc of ``ix.arcs``), the contracts are
-    fixed, and so are the deals (``signed``: those the plan signed): the model is then
-    the stress test of that plan in each scenario.
+    fixed, and so are the deals (``signed``: those the plan signed) and the volume
+    discounts the contracts earned (``rebates``: money off each arc's contract at its
+    Supply landed price): the model is then the stress test of that plan in each scenario.
     """
     ix = ix if ix is not None else build_index(data)
     m = pyo.ConcreteModel(name=f"{data.settings.name} (extensive form)")
@@ -154,7 +157,9 @@ def build_extensive_form(data: ScenarioData, scenarios: list[Outlook],
             var.fix(max(float(q), 0.0))
         for name, w in m.sign.items():
             w.fix(1 if name in signed else 0)
+        m.rebates = list(rebates) if rebates is not None else [0.0] * len(ix.arcs)
     else:
+        add_discounts(m, ix)         # brackets, first stage like the contracts they price
         add_supply(m, ix)            # contracts within capacity and minimum offtake
         add_diversification(m, ix, soft=False)  # hard caps and budgets bind contracts;
         add_budgets(m, ix)           # soft caps are charged in each world (add_recourse)
@@ -242,18 +247,24 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     blk.floor = pyo.Constraint(blk.FLOOR, rule=floor_rule(ix, stock, gap))
     blk.ceiling = pyo.Constraint(list(ix.ceiling), rule=ceiling_rule(ix, stock))
     _add_scenario_caps(blk, ix, x, spot_of)
+    # what is paid for a contract is what is delivered of it at its price, volume
+    # discounts included: the rebates scale with the delivered share too
+    rebate_vars, rebate_fixed = _rebates(m, ix, factor)
     spend = defaultdict(list)
     for i, a in enumerate(ix.arcs):
         spend[(a[0], a[3])].append((ix.arc_cost[a].unit * factor[i], x[i]))
+    for (b, t), terms in rebate_vars.items():
+        spend[(b, t)] += terms
     for i, var in spot_of.items():
         spend[(ix.arcs[i][0], ix.arcs[i][3])].append((spot_unit[i], var))
     for due, owed in deal_spend(ix, zip(m.DEALS, m.sign.values(), strict=True)).items():
         spend[due] += owed
     paid_spot = {(ix.arcs[i][0], ix.arcs[i][3]) for i in spot_arcs}
     blk.budget = pyo.Constraint([k for k in ix.budgets if k in paid_spot],
-                                rule=budget_rule(ix, spend))
+                                rule=budget_rule(ix, spend, rebate_fixed))
 
     terms = [(d[a[3]] * ix.arc_cost[a].unit * factor[i], x[i]) for i, a in enumerate(ix.arcs)]
+    terms += [(d[t] * c, v) for (_, t), owed in rebate_vars.items() for c, v in owed]
     terms += [(d[ix.arcs[i][3]] * spot_unit[i], var) for i, var in spot_of.items()]
     terms += deal_terms(ix, zip(m.DEALS, m.sign.values(), strict=True))  # every world pays
     terms += holding_terms(ix, stock.items())
@@ -261,7 +272,29 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     terms += shortfall_terms(ix, short.items())
     terms += reserve_terms(ix, gap.items())
     terms += policy_terms(ix, zip(blk.SOFT_CAPS, blk.cap_excess.values(), strict=True))
-    blk.cost = pyo.Expression(expr=linear(terms))
+    blk.cost = pyo.Expression(expr=linear(terms, constant=sum(
+        d[t] * money for (_, t), money in rebate_fixed.items())))
+
+
+def _rebates(m: pyo.ConcreteModel, ix: ModelIndex, factor: Sequence[float]
+             ) -> tuple[dict[tuple[str, str], list], dict[tuple[str, str], float]]:
+    """(buyer, period) -> the discounts on its delivered contracts (negative money,
+    nominal): terms on the bracket variables when the contracts are decided here, amounts
+    when they are a plan's (a stress test)."""
+    terms: dict[tuple[str, str], list] = defaultdict(list)
+    fixed: dict[tuple[str, str], float] = defaultdict(float)
+    if hasattr(m, "rebates"):
+        for i, money in enumerate(m.rebates):
+            if money:
+                a = ix.arcs[i]
+                fixed[(a[0], a[3])] -= factor[i] * money
+        return terms, dict(fixed)
+    for (g, k, i), var in zip(m.BRACKET_BUYS, m.bracket_buy.values(), strict=True):
+        r = ix.brackets[g].rebate.get((i, k), 0.0)
+        if r:
+            a = ix.arcs[i]
+            terms[(a[0], a[3])].append((-factor[i] * r, var))
+    return dict(terms), dict(fixed)
 
 
 def spot_unit_cost(cost: ArcCost, price_factor: float, premium: float) -> float:

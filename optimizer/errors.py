@@ -67,6 +67,11 @@ CODES: dict[str, str] = {
     "deal-supplier-mismatch": "a Supply row naming a deal of another supplier",
     "deal-mixed-offers": "one supplier's offer of a material in a period mixes deal and "
                          "ordinary rows, or two deals",
+    "discount-without-offer": "a discount on an offer the Supply sheet does not make",
+    "discount-on-tiers": "a discount on an offer with several price tiers",
+    "discount-not-falling": "a discount price that is not below the one before it",
+    "discount-inconsistent": "discounts of one supplier and material that mix basis or "
+                             "type, or horizon breaks that differ by period",
     "level-min-above-max": "a stockpile floor above the ceiling",
     "share-target-unknown": "a policy target that is not a supplier or country",
     "sharing-self": "a sharing row from a buyer to itself",

@@ -72,6 +72,23 @@ def _deal_mixed_offers(p: Path) -> Where:
     return ("Supply", row, letter("Supply", "deal"))
 
 
+def _discount(p: Path, column: str, **values: object) -> Where:
+    row = {"supplier": "China refiners", "material": "NdPr oxide", "period": "*",
+           "from_quantity": 10_000, "price": 66_000, **values}
+    return ("Discounts", append_row(p, "Discounts", row), letter("Discounts", column))
+
+
+def _discount_on_tiers(p: Path) -> Where:
+    append_row(p, "Supply", {"supplier": "China refiners", "material": "Dy oxide",
+                             "period": "*", "capacity": 100, "price": 300_000, "tier": 2})
+    return _discount(p, "supplier", material="Dy oxide", price=200_000)
+
+
+def _discount_inconsistent(p: Path) -> Where:
+    _discount(p, "type", type="all-units")
+    return _discount(p, "type", type="incremental", from_quantity=20_000, price=64_000)
+
+
 def _sheet_unknown(p: Path) -> Where:
     edit(p, lambda wb: wb.create_sheet("Notes").append(["anything"]))
     return ("Notes", None, None)
@@ -233,6 +250,11 @@ CASES: dict[str, Callable[..., Where]] = {
     "deal-without-offers": _deal_without_offers,
     "deal-supplier-mismatch": _deal_supplier_mismatch,
     "deal-mixed-offers": _deal_mixed_offers,
+    "discount-without-offer": lambda p: _discount(p, "period", supplier="MP Materials",
+                                                  material="Dy oxide"),
+    "discount-on-tiers": _discount_on_tiers,
+    "discount-not-falling": lambda p: _discount(p, "price", price=70_000),
+    "discount-inconsistent": _discount_inconsistent,
     "tier-price-decreasing": _row("Supply", {"supplier": "China refiners", "material":
                                              "Dy oxide", "period": "*", "capacity": 10,
                                              "price": 1000, "tier": 2}, "price"),

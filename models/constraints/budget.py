@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 import pyomo.environ as pyo
 
 from models.constraints.deals import deal_spend
+from models.constraints.discounts import rebate_spend
 from models.expr import linear
 from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
@@ -32,15 +33,19 @@ def add_budgets(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
         spend[(arc[0], arc[3])].append((ix.arc_cost[arc].unit, var))
     for key, terms in deal_spend(ix, zip(m.DEALS, m.sign.values(), strict=True)).items():
         spend[key] += terms  # each partner's part of the deals signed
+    for key, terms in rebate_spend(ix, m).items():
+        spend[key] += terms  # volume discounts on its purchases
     m.BUDGETS = pyo.Set(initialize=list(ix.budgets), dimen=2, ordered=True)
     m.budget = pyo.Constraint(m.BUDGETS, rule=budget_rule(ix, spend))
 
 
-def budget_rule(ix: ModelIndex, spend: Mapping[tuple[str, str], list[tuple[float, object]]]
-                ) -> Callable:
+def budget_rule(ix: ModelIndex, spend: Mapping[tuple[str, str], list[tuple[float, object]]],
+                fixed: Mapping[tuple[str, str], float] | None = None) -> Callable:
     """The budget row of (buyer, period) on ``spend``: (unit cost, purchase) pairs, the
-    plan's, or a scenario's delivered contracts and spot purchases (SPEC 5)."""
-    return lambda _, b, t: linear(spend[(b, t)]) <= ix.budgets[b, t]
+    plan's, or a scenario's delivered contracts and spot purchases (SPEC 5); ``fixed``:
+    money already decided in that period (a stressed plan's discounts, negative)."""
+    fixed = fixed or {}
+    return lambda _, b, t: linear(spend[(b, t)]) <= ix.budgets[b, t] - fixed.get((b, t), 0.0)
 
 
 def _budget_row(ix: ModelIndex, k: tuple) -> Row:

@@ -79,7 +79,8 @@ def run_comparison(loaded: LoadedWorkbook, names: list[str] | None = None,
     elif len(base.buyers) == 1:
         notes.append("one partner only: there is no coordination to value")
     notes += [n for o in outcomes if o.stress for n in o.stress.notes]
-    sources = coordination_sources(base) if value is not None and base.deals else None
+    sources = coordination_sources(base) if value is not None and (
+        base.deals or base.discounts) else None
     return Comparison(loaded, outcomes, value, base, notes, executor.description, sources)
 
 

@@ -169,13 +169,15 @@ def combine(data: ScenarioData, parts: list[tuple[str, PlanRun]], check: bool = 
         constraints=pd.concat(constraints, ignore_index=True), cost_breakdown=dict(costs),
         buyers=buyer_table(data, purchases, stock, transfers, _policy_penalties(results),
                            dict(signer_pays)),
-        deals=deals, mip_gap=max(gaps) if gaps else None)
+        deals=deals, mip_gap=max(gaps) if gaps else None,
+        brackets=pd.concat([r.brackets for r in results], ignore_index=True))
     violations = []
     if check:
         soft_coalition = any(p.buyer is None and p.penalty is not None for p in data.policies)
         violations = check_plan(data, purchases, transfers, stock,
                                 objective=None if soft_coalition else objective,
-                                signed=result.signers)
+                                signed=result.signers, brackets=result.brackets,
+                                units=[[b] for b, _ in parts])  # discounts on own volume
     return PlanRun(Status.OPTIMAL, result, violations=violations, timings=dict(timings),
                    options=parts[0][1].options)
 

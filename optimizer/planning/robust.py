@@ -140,7 +140,8 @@ def _as_planned(data: ScenarioData, contracts: list[float], signed: set[str]) ->
         return PlanRun(outcome.status, None, outcome=outcome, options=outcome.options)
     result = extract(data, m, outcome)
     violations = check_plan(data, result.purchases, result.transfers, result.stock,
-                            objective=result.objective, signed=result.signers)
+                            objective=result.objective, signed=result.signers,
+                            brackets=result.brackets)
     return PlanRun(Status.OPTIMAL, result, violations=violations, options=outcome.options,
                    outcome=outcome)
 

@@ -52,18 +52,25 @@ class CoordinationSources:
 
 
 def coordination_sources(base: ScenarioData) -> CoordinationSources:
-    """The decomposition for the base workbook (three plans; C1 = C2 while the workbook has
-    no volume discounts)."""
+    """The decomposition for the base workbook (four plans; three while the workbook has
+    no volume discounts, C1 = C2 then). C1 is checked by nothing but the model: its
+    discounts count each partner's own volume inside a joint plan, which no coordination
+    mode does."""
     alone = plan_coordinated(replace(base, settings=replace(base.settings,
                                                              coordination="pro-rata")))
     joint_data = replace(base, settings=replace(base.settings, coordination="joint",
                                                 robust="no"))
     joint = plan_coordinated(joint_data)
     signed_alone = set(alone.result.signed) if alone.result is not None else set()
-    c1 = solve_plan(joint_data, signing={d.name: d.name in signed_alone for d in base.deals})
+    signing = {d.name: d.name in signed_alone for d in base.deals}
+    c2 = solve_plan(joint_data, signing=signing)
+    # C1: the same, with each schedule counting each partner's own volume
+    own = replace(joint_data, discounts=tuple(replace(s, buyers=(b,)) for s in base.discounts
+                                              for b in base.buyers))
+    c1 = solve_plan(own, check=False, signing=signing) if base.discounts else c2
     signed_jointly = joint.result.signed if joint.result is not None else ()
     return CoordinationSources(
-        pro_rata=alone.objective, own_brackets=c1.objective, pooled_brackets=c1.objective,
+        pro_rata=alone.objective, own_brackets=c1.objective, pooled_brackets=c2.objective,
         joint=joint.objective,
         deals_only_together=tuple(d for d in signed_jointly if d not in signed_alone),
         deals_alone=tuple(sorted(signed_alone)))

@@ -156,6 +156,23 @@ def contracts_of(ix: ModelIndex, purchases: pd.DataFrame) -> list[float]:
     return [float(bought.get(arc, 0.0)) for arc in ix.arcs]
 
 
+def rebates_of(ix: ModelIndex, purchases: pd.DataFrame) -> list[float]:
+    """Per arc of the model index, the money a plan's volume discounts take off its
+    contract at the Supply landed price (0 for an arc without one)."""
+    if not len(purchases):
+        return [0.0] * len(ix.arcs)
+    keys = ["buyer", "supplier", "material", "period", "tier"]
+    paid = purchases.groupby(keys)[["quantity", "cost"]].sum()
+    out = []
+    for arc in ix.arcs:
+        if arc in paid.index:
+            q, cost = paid.loc[arc]
+            out.append(max(0.0, float(q) * ix.arc_cost[arc].unit - float(cost)))
+        else:
+            out.append(0.0)
+    return out
+
+
 def stress_plan(plan: PlanResult, scenarios: list[Outlook] | None = None,
                 data: ScenarioData | None = None, executor: Executor | None = None
                 ) -> StressResult:
@@ -176,10 +193,12 @@ def stress_jobs(plan: PlanResult, scenarios: list[Outlook] | None = None,
     data = data or plan.scenario
     if data.settings.coordination != "joint":
         data = replace(data, sharing=())  # partners planning alone do not share stock
-    contracts = contracts_of(build_index(data), plan.purchases)
+    ix = build_index(data)
+    contracts = contracts_of(ix, plan.purchases)
+    rebates = rebates_of(ix, plan.purchases) if data.discounts else None
     prefix = f"{label} / " if label else ""
     signed = plan.signed
-    return [Job(f"{prefix}stress {o.name}", stress_one, (data, contracts, o, signed))
+    return [Job(f"{prefix}stress {o.name}", stress_one, (data, contracts, o, signed, rebates))
             for o in (scenarios or outlooks(data))]
 
 
@@ -202,15 +221,17 @@ _last_index: list = [None, None]  # (data, its index): jobs of one chunk share t
 
 
 def stress_one(data: ScenarioData, contracts: list[float], outlook: Outlook,
-               signed: tuple[str, ...] = ()) -> ScenarioStress:
+               signed: tuple[str, ...] = (), rebates: list[float] | None = None
+               ) -> ScenarioStress:
     """The recourse of one plan in one scenario (a batch job); ``signed``: the deals the
-    plan signed, fixed like its contracts."""
+    plan signed, ``rebates``: the discounts its contracts earned, both fixed like them."""
     with PauseGC():
         if _last_index[0] is not data:
             _last_index[:] = [data, build_index(data)]
         ix = _last_index[1]
         single = replace(outlook, probability=1.0)
-        m = build_extensive_form(data, [single], contracts=contracts, ix=ix, signed=signed)
+        m = build_extensive_form(data, [single], contracts=contracts, ix=ix, signed=signed,
+                                 rebates=rebates)
         outcome = solve_model(m, data.settings.time_limit_s)
         if not outcome.status.has_plan:
             return _no_plan(outlook.name, outlook.probability, outcome.status)

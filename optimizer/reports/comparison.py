@@ -301,8 +301,10 @@ def _sources(w: SheetWriter, ws: Worksheet, src: CoordinationSources, cur: str, 
     table = pd.DataFrame([
         {"source": "pro-rata: each partner alone, deals whole in Buyers order (C_pr)",
          "value": src.pro_rata},
-        {"source": "joint, with the deals signed as in pro-rata (C1 = C2: no volume "
-                   "discounts)", "value": src.own_brackets},
+        {"source": "joint, the deals signed as in pro-rata, discounts on each partner's own "
+                   "volume (C1)", "value": src.own_brackets},
+        {"source": "the same with discounts on the pooled volume (C2)",
+         "value": src.pooled_brackets},
         {"source": "joint (C_joint)", "value": src.joint},
         {"source": f"deals only the coalition signs (C2 - C_joint): {deals}",
          "value": src.from_deals},

@@ -1,5 +1,6 @@
 """The results workbook of one plan (SPEC 7): Summary, Purchases, Stockpile, Shortfalls,
-Supply, Transfers, Constraints, Run. Written completely or not at all."""
+Supply, Transfers, Discounts and Deals (when the workbook has them), Constraints, Run.
+Written completely or not at all."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from optimizer import __version__
 from optimizer.reports.pages import PageHeading
 from optimizer.reports.provenance import Provenance
 from optimizer.reports.sheets import SheetWriter
+from optimizer.solving.extract import PlanResult
 from optimizer.solving.highs import solver_version
 from optimizer.solving.plan import PlanRun
 from optimizer.xlsx import atomic_workbook
@@ -75,6 +77,11 @@ def write_results(path: str | Path, run: PlanRun, prov: Provenance,
                 note="Offers, how much of each was bought, and what one more unit of capacity "
                      "would save.")
         w.sheet("Transfers", result.transfers)
+        if len(result.brackets):
+            w.sheet("Discounts", discount_summary(result),
+                    note="Volume discounts: the units of each discounted purchase by price "
+                         "bracket (0: below the first break, at the Supply price), at the "
+                         "bracket's price, and what that saved against the Supply price.")
         if len(result.deals):
             deals = result.deals.assign(cost_to_sign=[
                 None if signed else (cost_to_sign or {}).get(name)
@@ -91,6 +98,25 @@ def write_results(path: str | Path, run: PlanRun, prov: Provenance,
                 kinds={"limit": [limit_kind(r) for r in constraints["rule"]]})
         w.run_sheet(run_facts(run, prov))
         w.finish()
+
+
+def discount_summary(result: PlanResult) -> pd.DataFrame:
+    """Units by schedule row, buyer, period and bracket, with the bracket's price and the
+    money it saved against the Supply price (before tariff, nominal)."""
+    data = result.scenario
+    price_of = {(s.supplier, s.material, t): (0.0, *s.prices[i]) for s in data.discounts
+                for i, t in enumerate(s.periods)}
+    supply = {(o.supplier, o.material, o.period): o.price for o in data.offers if o.tier == 1}
+    rows = []
+    for r in result.brackets.itertuples(index=False):
+        key = (r.supplier, r.material, r.period)
+        price = supply[key] if r.bracket == 0 else price_of[key][int(r.bracket)]
+        rows.append({"supplier": r.supplier, "material": r.material, "period": r.period,
+                     "buyer": r.buyer, "bracket": int(r.bracket),
+                     "from_quantity": r.from_quantity, "quantity": r.quantity,
+                     "price": price, "saved": (supply[key] - price) * r.quantity,
+                     "source_row": r.schedule})
+    return pd.DataFrame(rows)
 
 
 def limit_kind(rule: object) -> str:

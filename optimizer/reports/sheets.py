@@ -122,6 +122,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "term": ("term", "text"),
     "volume": ("volume taken ({q})", "qty"),
     "cost_to_sign": ("if signed, the plan would cost more by ({m}, PV)", "money"),
+    "bracket": ("bracket", "count"),
+    "from_quantity": ("from ({q})", "qty"),
+    "saved": ("saved against the Supply price ({m})", "money"),
 }
 
 # Number formats by kind. Whole units for quantities, money and days (a planner reads

@@ -10,7 +10,7 @@ after every solve and in the tests, and reports each violation beyond tolerance.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -39,7 +39,9 @@ def _tol(x: float) -> float:
 def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFrame,
                stock: pd.DataFrame, objective: float | None = None,
                cap_excess: dict[tuple, float] | None = None,
-               signed: Mapping[str, str] | None = None) -> list[Violation]:
+               signed: Mapping[str, str] | None = None,
+               brackets: pd.DataFrame | None = None,
+               units: Sequence[Sequence[str]] | None = None) -> list[Violation]:
     """All violations of the scenario's rules by the plan; empty when the plan is sound.
 
     ``stock`` supplies the plan's shortfall and closing stock per buyer, material and
@@ -51,6 +53,8 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
     the partners' shares of the horizon demand for its materials (SPEC 3.1).
     """
     signed = signed or {}
+    # ``brackets``: the plan's units of each discounted purchase by price bracket; ``units``:
+    # the planning units whose volume a discount counts (default: the coalition)
     out: list[Violation] = []
     periods = list(data.period_labels)
     pos = {t: i for i, t in enumerate(periods)}
@@ -109,6 +113,14 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
     for offer_key, q in minimum.items():
         if q > 0 and taken[offer_key] < q - _tol(q):
             out.append(Violation("minimum offtake", " ".join(offer_key), taken[offer_key], q))
+
+    # 11: volume discounts, from the plan's split of each purchase by bracket
+    if data.discounts:
+        saved = _check_discounts(data, buys, brackets, units or [list(data.buyers)], routes,
+                                 out)
+        for (who, t), money in saved.items():
+            cost -= disc[t] * money
+            spend[(who, t)] -= money
 
     # 8: transfers only where sharing is allowed, within limits
     sharing = {(s.giver, s.receiver, s.material): s for s in data.sharing}
@@ -202,6 +214,66 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
         out.append(Violation("objective recomputed", "total cost (present value)", objective,
                              cost))
     return out
+
+
+def _check_discounts(data: ScenarioData, buys: list, brackets: pd.DataFrame | None,
+                     units: Sequence[Sequence[str]], routes: dict,
+                     out: list[Violation]) -> dict[tuple[str, str], float]:
+    """Each discounted purchase's units add up to it; per planning unit and schedule the
+    bracket volumes are those its volume reaches (all-units: all of it in the bracket
+    that holds the volume; incremental: the brackets below it full, in order); the money
+    saved (buyer, period) at the data's bracket prices."""
+    schedule_of = {(s.supplier, s.material, t): s for s in data.discounts for t in s.periods}
+    supply_price = {(o.supplier, o.material, o.period): o.price for o in data.offers
+                    if o.tier == 1}
+    split = brackets if brackets is not None else pd.DataFrame(
+        columns=["buyer", "supplier", "material", "period", "tier", "bracket", "quantity"])
+    by_purchase: defaultdict[tuple, float] = defaultdict(float)
+    volume: defaultdict[tuple, float] = defaultdict(float)  # (unit, schedule id, bracket)
+    unit_of = {b: i for i, members in enumerate(units) for b in members}
+    saved: defaultdict[tuple[str, str], float] = defaultdict(float)
+    for r in split.itertuples(index=False):
+        sch = schedule_of.get((r.supplier, r.material, r.period))
+        if sch is None:
+            out.append(Violation("discount bracket on an offer without one",
+                                 f"{r.supplier} {r.material} {r.period}", r.quantity, 0.0))
+            continue
+        by_purchase[(r.buyer, r.supplier, r.material, r.period, r.tier)] += r.quantity
+        volume[(unit_of[r.buyer], id(sch), int(r.bracket))] += r.quantity
+        if r.bracket:
+            route = routes.get((r.supplier, r.buyer))
+            rate = route.tariff if route is not None else 0.0
+            price = sch.prices[sch.periods.index(r.period)][int(r.bracket) - 1]
+            saved[(r.buyer, r.period)] += (supply_price[(r.supplier, r.material, r.period)]
+                                           - price) * (1 + rate) * r.quantity
+    for p in buys:
+        if (p.supplier, p.material, p.period) in schedule_of:
+            key = (p.buyer, p.supplier, p.material, p.period, p.tier)
+            if abs(by_purchase[key] - p.quantity) > _tol(p.quantity):
+                out.append(Violation("discount brackets do not add up to the purchase",
+                                     " ".join(map(str, key)), by_purchase[key], p.quantity))
+    for u in range(len(units)):
+        for sch in {id(s): s for s in schedule_of.values()}.values():
+            v = [volume[(u, id(sch), k)] for k in range(len(sch.breaks) + 1)]
+            total = sum(v)
+            low = (0.0, *sch.breaks)
+            reached = max(k for k, q in enumerate(low) if q <= total + _tol(total))
+            where = f"{sch.supplier} {sch.material} {sch.periods[0]}" + (
+                "" if sch.basis == "period" else f"-{sch.periods[-1]}")
+            if sch.kind == "all-units":
+                wrong = [k for k, q in enumerate(v) if q > _tol(total) and k != reached
+                         and not (k == reached - 1 and abs(total - low[reached]) <= _tol(total))]
+                if wrong:
+                    out.append(Violation("all-units discount: units outside the bracket "
+                                         "reached", where, float(wrong[0]), float(reached)))
+            else:
+                ends = (*sch.breaks, float("inf"))
+                for k, q in enumerate(v):
+                    due = min(max(total - low[k], 0.0), ends[k] - low[k])
+                    if abs(q - due) > _tol(total):
+                        out.append(Violation(f"incremental discount: bracket {k} not filled "
+                                             "in order", where, q, due))
+    return dict(saved)
 
 
 def _check_caps(data: ScenarioData, buys: list, disc: dict[str, float], periods: list[str],

@@ -35,6 +35,8 @@ UNDEFINED_OK = ("cost_per_unit", "largest_country", "largest_country_share", "ch
                 "hhi", "end_days_of_cover")
 
 
+BRACKET_COLUMNS = ["schedule", "buyer", "supplier", "material", "period", "tier", "bracket",
+                   "from_quantity", "quantity"]
 DEAL_COLUMNS = ["deal", "supplier", "signed", "signed_by", "upfront_cost", "fixed_cost",
                 "term", "cost_pv", "volume", "source_row"]
 
@@ -58,6 +60,8 @@ class PlanResult:
     cost_breakdown: dict[str, float]  # present value, by objective component
     buyers: pd.DataFrame  # per-buyer key figures, with a coalition row
     extra: dict[str, Any] = field(default_factory=dict)  # robust planning: "robust": RobustInfo
+    # the units of each discounted purchase by price bracket (BRACKET_COLUMNS)
+    brackets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BRACKET_COLUMNS))
     # every deal with an offer: signed or not, by whom, its costs and volumes (DEAL_COLUMNS)
     deals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DEAL_COLUMNS))
     mip_gap: float | None = None  # the relative gap reached; None for an LP
@@ -120,7 +124,7 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
         cost_breakdown={k: costs[k] for k in BREAKDOWN},
         buyers=buyer_table(data, purchases, stock, transfers, soft_penalties(m, outcome),
                            deal_parts(ix, deals)),
-        deals=deals, mip_gap=outcome.mip_gap)
+        deals=deals, mip_gap=outcome.mip_gap, brackets=bracket_table(ix, m, outcome))
 
 
 def deal_table(data: ScenarioData, ix: ModelIndex, signed: Collection[str],
@@ -164,23 +168,53 @@ PURCHASE_COLUMNS = ["buyer", "supplier", "country", "origin", "material", "perio
 
 
 def _purchase_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome) -> pd.DataFrame:
+    """Every purchase at the price it pays: its offer's, or less where a volume discount
+    bracket applies to (some of) its units (the price then an average over them)."""
     ix = m.ix
     q = outcome.values(m.buy)
-    bought = [i for i in np.flatnonzero(q > TOL)]
+    bought = [int(i) for i in np.flatnonzero(q > TOL)]
     supplier = {s.name: s for s in data.suppliers}
     arcs = [ix.arcs[i] for i in bought]
     costs = [ix.arc_cost[a] for a in arcs]
     qty = q[bought]
-    unit = np.array([c.unit for c in costs], dtype=float)
+    cut = _price_cuts(ix, m, outcome)  # arc -> money off the price, over its units
+    price = np.array([c.price - cut.get(i, 0.0) / q[i] for i, c in zip(bought, costs,
+                                                                       strict=True)])
+    rate = np.array([c.tariff / c.price if c.price else 0.0 for c in costs])
+    freight = np.array([c.freight for c in costs], dtype=float)
+    unit = price * (1.0 + rate) + freight
     return pd.DataFrame({
         "buyer": [a[0] for a in arcs], "supplier": [a[1] for a in arcs],
         "country": [supplier[a[1]].country for a in arcs],
         "origin": [supplier[a[1]].origin for a in arcs],
         "material": [a[2] for a in arcs], "period": [a[3] for a in arcs],
         "arrives": [ix.arrival[a] for a in arcs], "tier": [a[4] for a in arcs],
-        "quantity": qty, "price": [c.price for c in costs], "tariff": [c.tariff for c in costs],
-        "freight": [c.freight for c in costs], "unit_cost": unit, "cost": qty * unit,
+        "quantity": qty, "price": price, "tariff": price * rate,
+        "freight": freight, "unit_cost": unit, "cost": qty * unit,
     }, columns=PURCHASE_COLUMNS)
+
+
+def _price_cuts(ix: ModelIndex, m: pyo.ConcreteModel, outcome: Outcome) -> dict[int, float]:
+    """Arc position -> the money its discount brackets take off its price (before tariff)."""
+    cuts: dict[int, float] = defaultdict(float)
+    y = outcome.values(m.bracket_buy)
+    for (g, k, a), units in zip(m.BRACKET_BUYS, y, strict=True):
+        if k and units > TOL:
+            cost = ix.arc_cost[ix.arcs[a]]
+            rate = cost.tariff / cost.price if cost.price else 0.0
+            cuts[a] += ix.brackets[g].rebate[(a, k)] / (1.0 + rate) * float(units)
+    return dict(cuts)
+
+
+def bracket_table(ix: ModelIndex, m: pyo.ConcreteModel, outcome: Outcome) -> pd.DataFrame:
+    """How each discounted purchase's units fall into brackets (BRACKET_COLUMNS)."""
+    y = outcome.values(m.bracket_buy)
+    rows = []
+    for (g, k, a), units in zip(m.BRACKET_BUYS, y, strict=True):
+        if units > TOL:
+            b = ix.brackets[g]
+            rows.append((b.schedule.src, *ix.arcs[a], k, b.low[k], float(units)))
+    return pd.DataFrame(rows, columns=BRACKET_COLUMNS)
 
 
 def _transfer_table(m: pyo.ConcreteModel, outcome: Outcome) -> pd.DataFrame:

@@ -76,7 +76,8 @@ def _plan(data: ScenarioData, check: bool, warm: WarmStart | None,
     violations = []
     if check:
         violations = check_plan(data, result.purchases, result.transfers, result.stock,
-                                objective=outcome.objective, signed=result.signers)
+                                objective=outcome.objective, signed=result.signers,
+                                brackets=result.brackets)
         timings["check_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return PlanRun(outcome.status, result, violations=violations, timings=timings,

@@ -28,8 +28,8 @@ from optimizer.workbook.schema import SHEETS, SheetName
 def check_tables(tables: Tables) -> list[Issue]:
     issues: list[Issue] = []
     for check in (_check_nonempty, _check_keys, _check_refs, _check_supply, _check_deals,
-                  _check_stockpile, _check_policies, _check_sharing, _check_disruptions,
-                  _check_demand):
+                  _check_discounts, _check_stockpile, _check_policies, _check_sharing,
+                  _check_disruptions, _check_demand):
         check(tables, issues)
     return issues
 
@@ -136,6 +136,75 @@ def _check_deals(tables: Tables, issues: list[Issue]) -> None:
                 "deal-without-offers", f"deal {name!r} has no offers: no Supply row names it "
                 "in its deal column", **row.where("deal"), value=name,
                 expected="Supply rows with this deal"))
+
+
+def _check_discounts(tables: Tables, issues: list[Issue]) -> None:
+    """SPEC 3.1's precise rules on discount schedules: an offer to discount, of one tier;
+    breaks rising and prices falling below the Supply price; one basis and type per
+    supplier and material; with basis horizon, the same breaks in every period."""
+    labels = tables.names(SheetName.PERIODS, "period")
+    complete = [r for r in tables[SheetName.SUPPLY] if r.values.get("period") in (*labels, STAR)
+                and r.values.get("supplier") and r.values.get("material")]
+    tiers: dict[tuple, list[Row]] = defaultdict(list)
+    for t, row in expand_periods(complete, ("supplier", "material", "tier"), labels):
+        tiers[(row.values["supplier"], row.values["material"], t)].append(row)
+    groups: dict[tuple, list[Row]] = defaultdict(list)
+    for row in tables[SheetName.DISCOUNTS]:
+        v = row.values
+        if v.get("supplier") and v.get("material") and v.get("period") in (*labels, STAR):
+            groups[(v["supplier"], v["material"])].append(row)
+    for (s, mat), rows in groups.items():
+        for col in ("basis", "type"):
+            kinds = {r.values.get(col) for r in rows}
+            if len(kinds) > 1:
+                issues.append(error(
+                    "discount-inconsistent", f"{s}'s {mat} discounts mix {col}s "
+                    f"{', '.join(sorted(map(str, kinds)))}: one {col} per supplier and material",
+                    **rows[-1].where(col), value=rows[-1].values.get(col)))
+        schedules: dict[str, list[Row]] = {}
+        unoffered: dict[int, tuple[Row, list[str]]] = {}  # one issue per Discounts row
+        rising: set[int] = set()
+        for t in labels:
+            own = [r for r in rows if r.values.get("period") == t] or [
+                r for r in rows if r.values.get("period") == STAR]
+            if not own:
+                continue
+            if (s, mat, t) not in tiers:
+                unoffered.setdefault(id(own[0]), (own[0], []))[1].append(t)
+                continue
+            if len(tiers[(s, mat, t)]) > 1:
+                issues.append(error(
+                    "discount-on-tiers", f"{s}'s {mat} offer in {t} has "
+                    f"{len(tiers[(s, mat, t)])} tiers: a discounted offer has one (its price "
+                    "below the first break)", **own[0].where("supplier"), value=s))
+                continue
+            schedules[t] = sorted(own, key=lambda r: r.values.get("from_quantity") or 0.0)
+            price = tiers[(s, mat, t)][0].values.get("price")
+            previous = price
+            for r in schedules[t]:
+                p = r.values.get("price")
+                if p is not None and previous is not None and p >= previous \
+                        and id(r) not in rising:
+                    rising.add(id(r))
+                    issues.append(error(
+                        "discount-not-falling", f"from {as_typed(r.values['from_quantity'])} "
+                        f"the price {as_typed(p)} is not below {as_typed(previous)} (the "
+                        "Supply price or the break before): prices fall as the breaks rise",
+                        **r.where("price"), value=p))
+                previous = p
+        for row, missing in unoffered.values():
+            issues.append(error(
+                "discount-without-offer", f"{s} offers no {mat} in {', '.join(missing)} "
+                "(Supply sheet): there is nothing to discount", **row.where("period"),
+                value=row.values.get("period")))
+        if rows[0].values.get("basis") == "horizon" and len(
+                {tuple(r.values.get("from_quantity") for r in sch)
+                 for sch in schedules.values()}) > 1:
+            issues.append(error(
+                "discount-inconsistent", f"{s}'s {mat} discounts have basis horizon but "
+                "different breaks in different periods: one bracket holds for the whole "
+                "horizon, so every period needs the same breaks", **rows[-1].where(
+                    "from_quantity"), value=rows[-1].values.get("from_quantity")))
 
 
 def _check_supply(tables: Tables, issues: list[Issue]) -> None:

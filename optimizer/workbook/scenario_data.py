@@ -60,6 +60,7 @@ def build_scenario(tables: Tables) -> md.ScenarioData:
         material_penalties=tuple((r.values["material"], r.values["shortage_penalty"])
                                  for r in tables[SheetName.MATERIALS]
                                  if r.values.get("shortage_penalty") is not None),
+        discounts=discount_schedules(tables, labels, offers),
         deals=tuple(md.Deal(v["deal"], v["supplier"], v.get("upfront_cost") or 0.0,
                             v.get("fixed_cost") or 0.0, signers(v.get("signable_by")), r.src)
                     for r in tables[SheetName.DEALS] for v in [r.values]),
@@ -83,6 +84,39 @@ def partners(cell: str | None) -> tuple[str, ...] | None:
     blank or `*`."""
     names = [n.strip() for n in str(cell or "").split(",") if n.strip()]
     return None if not names or names == [STAR] else tuple(names)
+
+
+def discount_schedules(tables: Tables, labels: list[str], offers: tuple[md.Offer, ...]
+                       ) -> tuple[md.DiscountSchedule, ...]:
+    """The Discounts sheet as schedules: one per supplier, material and period (basis
+    period) or per supplier and material (basis horizon, over the periods of its offer);
+    breaks rising, each period's rows (or the * rows) giving its prices."""
+    rows: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for r in tables[SheetName.DISCOUNTS]:
+        rows[(r.values["supplier"], r.values["material"])].append(r)
+    offered: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for o in offers:
+        if o.period not in offered[(o.supplier, o.material)]:
+            offered[(o.supplier, o.material)].append(o.period)
+    out = []
+    for (s, m), group in rows.items():
+        first = group[0].values
+        by_period = {t: sorted((r.values["from_quantity"], r.values["price"], r.src)
+                                for r in group if r.values.get("period") == t)
+                     for t in (*labels, STAR)}
+        periods = [t for t in labels if t in offered[(s, m)]
+                   and (by_period[t] or by_period[STAR])]
+        breaks = {t: by_period[t] or by_period[STAR] for t in periods}
+        blocks = [[t] for t in periods] if first["basis"] == "period" else [periods]
+        for block in blocks:
+            if not block:
+                continue
+            schedule = breaks[block[0]]
+            out.append(md.DiscountSchedule(
+                s, m, first["basis"], first["type"], tuple(block),
+                tuple(q for q, _, _ in schedule),
+                tuple(tuple(p for _, p, _ in breaks[t]) for t in block), schedule[0][2]))
+    return tuple(out)
 
 
 def signers(cell: str | None) -> tuple[str, ...] | None:

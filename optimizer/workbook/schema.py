@@ -33,6 +33,7 @@ class SheetName(StrEnum):
     STRATEGIES = "Strategies"
     DISRUPTIONS = "Disruptions"
     DEALS = "Deals"
+    DISCOUNTS = "Discounts"
 
 Q = "quantity"  # in the workbook's `unit` (default t)
 MONEY = "money"  # in the workbook's `currency` (default USD)
@@ -207,6 +208,32 @@ SHEETS: tuple[Sheet, ...] = (
             {"supplier": "MP Materials", "material": "NdPr oxide", "period": "*",
              "capacity": 1300, "price": 110000, "tier": 1},
         ),
+    ),
+    Sheet(
+        SheetName.DISCOUNTS,
+        "Volume discounts: price breaks on the volume the planning unit buys from one "
+        "supplier of one material (the coalition when planning jointly, each partner when "
+        "alone). The Supply price applies below the first break; a row for one period "
+        "replaces the * rows for that period. Spot purchases after a disruption never count.",
+        (
+            _ref("supplier", SheetName.SUPPLIERS, "supplier", "Supplier giving the discount."),
+            _ref("material", SheetName.MATERIALS, "material", "Material discounted."),
+            _ref("period", SheetName.PERIODS, "period", "Period; * for every period.",
+                 **PERIOD_STAR),
+            Column("basis", Kind.CHOICE, "period: the volume ordered in each period sets its "
+                   "bracket; horizon: the total over all periods sets one bracket for all "
+                   "(same breaks every period). The same on every row of the supplier and "
+                   "material.", default="period", choices=("period", "horizon")),
+            Column("type", Kind.CHOICE, "all-units: the price of the bracket reached applies "
+                   "to every unit; incremental: each bracket's price applies to the units "
+                   "inside it. The same on every row of the supplier and material.",
+                   default="all-units", choices=("all-units", "incremental")),
+            _qty("from_quantity", "The break: this price applies from this volume on "
+                 "(inclusive).", required=True),
+            _qty("price", "Unit price from the break on; falls as the breaks rise.",
+                 unit=PRICE, required=True),
+        ),
+        key=("supplier", "material", "period", "from_quantity"),
     ),
     Sheet(
         SheetName.DEMAND,
