@@ -125,3 +125,38 @@ def random_disrupted(draw) -> md.ScenarioData:
                        for s, m, t in hit)
         scenarios.append(md.DisruptionScenario(f"d{i}", draw(st.floats(0.0, 0.3)), shocks))
     return replace(data, disruptions=tuple(scenarios))
+
+
+@st.composite
+def random_pooling(draw, max_buyers: int = 3) -> md.ScenarioData:
+    """A random scenario with what pooling unlocks (SPEC 3.1): some offers turned into
+    deals (bankable minimum, upfront cost, sometimes signable by one partner or by the
+    coalition only) and volume discounts on some of the rest (all-units or incremental,
+    per period or over the horizon)."""
+    data = draw(random_scenarios(max_buyers=max_buyers))
+    groups = sorted({(o.supplier, o.material) for o in data.offers})
+    deals, discounts, offers = [], [], list(data.offers)
+    for s, m in groups:
+        rows = [o for o in offers if (o.supplier, o.material) == (s, m)]
+        choice = draw(st.sampled_from(["none", "deal", "discount"]))
+        if choice == "deal":
+            name = f"{s}-{m}"
+            share = draw(st.sampled_from([0.0, 0.5, 1.0]))
+            offers = [replace(o, deal=name, min_offtake=round(o.capacity * share, 1))
+                      if o in rows else o for o in offers]
+            signable = draw(st.sampled_from([None, (data.buyers[0],), ("coalition",)]))
+            deals.append(md.Deal(name, s, draw(st.sampled_from([0.0, 50.0, 500.0])),
+                                 draw(st.sampled_from([0.0, 20.0])), signable))
+        elif choice == "discount" and all(o.tier == 1 for o in rows):
+            kind = draw(st.sampled_from(["all-units", "incremental"]))
+            basis = draw(st.sampled_from(["period", "horizon"]))
+            first = draw(st.sampled_from([5.0, 20.0, 40.0]))
+            cut = draw(st.sampled_from([0.7, 0.9]))
+            prices = {o.period: o.price for o in rows}
+            periods = [t for t in data.period_labels if t in prices]
+            blocks = [periods] if basis == "horizon" else [[t] for t in periods]
+            discounts += [md.DiscountSchedule(
+                s, m, basis, kind, tuple(b), (first, first * 2),
+                tuple((round(prices[t] * cut, 2), round(prices[t] * cut * cut, 2))
+                      for t in b)) for b in blocks]
+    return replace(data, offers=tuple(offers), deals=tuple(deals), discounts=tuple(discounts))

@@ -61,3 +61,14 @@ def test_builder_reproduces_the_shipped_workbook(shipped: LoadedWorkbook, tmp_pa
     rebuilt = load_workbook(module["build"](tmp_path / "rebuilt.xlsx"))
     for name in shipped.strategy_names:
         assert rebuilt.scenario(name) == shipped.scenario(name)
+
+
+def test_the_shipped_scenario_solves_to_the_objective_it_had_before_pooling() -> None:
+    """SPEC 3.1: a workbook without deals or discounts stays the LP it was. The shipped
+    base plan's objective as measured before deals and discounts existed (stop 17, and
+    the Comparison sheet since): 11,336,380,871 USD, present value, penalties included."""
+    from optimizer.solving.plan import solve_plan
+
+    run = solve_plan(load_workbook(SHIPPED).scenario("base"))
+    assert run.result.mip_gap is None
+    assert run.objective == pytest.approx(11_336_380_871, abs=1.0)
