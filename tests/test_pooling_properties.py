@@ -82,7 +82,7 @@ def test_options_out_of_reach_change_nothing(data: md.ScenarioData) -> None:
     if not data.offers:
         return
     plain = solve_plan(data)
-    s, m, t = data.offers[0].supplier, data.offers[0].material, data.offers[0].period
+    m, t = data.offers[0].material, data.offers[0].period
     extra = md.Offer("far", m, t, 1, 1000.0, 0.01, 500.0, deal="never")
     dear = replace(data, offers=(*data.offers, extra),
                    suppliers=(*data.suppliers, md.Supplier("far", "ZZ", "ZZ", True)),
