@@ -235,7 +235,7 @@ def stress_one(data: ScenarioData, contracts: list[float], outlook: Outlook,
         outcome = solve_model(m, data.settings.time_limit_s)
         if not outcome.status.has_plan:
             return _no_plan(outlook.name, outlook.probability, outcome.status)
-        return _read(data, ix, m, outcome, outlook, contracts)
+        return _read(data, ix, m, outcome, outlook, contracts, rebates)
 
 
 def _no_plan(name: str, probability: float, status: Status) -> ScenarioStress:
@@ -245,7 +245,8 @@ def _no_plan(name: str, probability: float, status: Status) -> ScenarioStress:
 
 
 def _read(data: ScenarioData, ix: ModelIndex, m: pyo.ConcreteModel, outcome: Outcome,
-          outlook: Outlook, contracts: list[float]) -> ScenarioStress:
+          outlook: Outlook, contracts: list[float], rebates: list[float] | None = None
+          ) -> ScenarioStress:
     blk = m.scenario[0]
     short = outcome.values(blk.short)
     stock = dict(zip(blk.STOCK, outcome.values(blk.stock), strict=True))
@@ -265,17 +266,21 @@ def _read(data: ScenarioData, ix: ModelIndex, m: pyo.ConcreteModel, outcome: Out
         periods_short=len(rows), periods_below_floor=len(below),
         days_below_floor=float(sum(ix.days[k[2]] for k in below)),
         spot_bought=float(sum(spot.values())),
-        lapsed=_lapsed(ix, x, factor), spot=_spot(ix, spot, outlook, data.settings.spot_premium),
+        lapsed=_lapsed(ix, x, factor, rebates),
+        spot=_spot(ix, spot, outlook, data.settings.spot_premium),
         below_floor=float(sum(ix.floor[k] - stock[k] for k in below)),
         caps=_cap_shares(ix, x, factor, spot) if outlook.first_period is not None
         else pd.DataFrame(columns=CAP_SHARES))
 
 
-def _lapsed(ix: ModelIndex, x: np.ndarray, factor: np.ndarray) -> pd.DataFrame:
-    """Contracts a disruption left undelivered, and what was then not paid (PV)."""
+def _lapsed(ix: ModelIndex, x: np.ndarray, factor: np.ndarray,
+            rebates: list[float] | None = None) -> pd.DataFrame:
+    """Contracts a disruption left undelivered, and what was then not paid (PV), at the
+    price the contract pays (volume discounts included)."""
     short = x * (1.0 - factor)
+    off = rebates or [0.0] * len(ix.arcs)
     rows = [(a[1], a[2], float(short[i]),
-             float(short[i]) * ix.arc_cost[a].unit * ix.discount[a[3]])
+             float(short[i]) * (ix.arc_cost[a].unit - off[i] / x[i]) * ix.discount[a[3]])
             for i, a in enumerate(ix.arcs) if short[i] > TOL]
     df = pd.DataFrame(rows, columns=LAPSED)
     return df.groupby(["supplier", "material"], as_index=False).sum() if len(df) else df
