@@ -74,8 +74,8 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
     target = output_path(output, default_output(scenario, strategy, kind), scenario)
     from optimizer.planning.sweep import CURVES, parse_vary, run_sweep, sweep_table
     from optimizer.reports.provenance import Provenance
+    from optimizer.reports.sweep import VARIED, write_sweep
     from optimizer.reports.sweep import varied as varied_words
-    from optimizer.reports.sweep import write_sweep
     from optimizer.workbook.load import load_workbook
 
     if bool(varies) == bool(curve) or len(varies) > 2:
@@ -112,7 +112,8 @@ def run_sweep_command(scenario: Path, varies: list[str], curve: str | None, stra
                                      "output": str(target)}, indent=2, default=str) + "\n")
     elif not quiet:
         rows = sweep_rows.to_dict("records")
-        varied = [Col(v.label, v.label, v.column, _kind(v)) for v in parsed]
+        varied = [Col(v.label, v.label, VARIED.get(v.column, (v.column,))[0], _kind(v))
+                  for v in parsed]  # "upfront cost", not upfront_cost
         against = " and ".join(varied_words(v, s.unit, s.currency).subject for v in parsed)
         wide_console().print(tables.table(rows, varied, cols, s.unit, s.currency,
                                           title=f"{s.name}, strategy {strategy}: total "
