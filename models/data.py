@@ -40,6 +40,9 @@ class Settings:
     reserve_gap_penalty: float = 0.1
     # relative gap at which a mixed-integer plan is accepted (SPEC 3.1, 4.1)
     mip_gap: float = 1e-4
+    # share of the credit price at which stock left at the end is credited (SPEC 3.1
+    # family 13); a workbook's default is 1
+    closing_stock_value: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -250,11 +253,50 @@ class ScenarioData:
     material_penalties: tuple[tuple[str, float], ...] = ()
     deals: tuple[Deal, ...] = ()
     discounts: tuple[DiscountSchedule, ...] = ()
+    # (material, credit price) for the closing stock, computed once on the whole
+    # coalition's data (:func:`credit_prices`) and kept when a partner plans alone, so the
+    # price is the same in every mode; None: computed from this data
+    credit: tuple[tuple[str, float], ...] | None = None
 
     @property
     def period_labels(self) -> tuple[str, ...]:
         return tuple(p.label for p in self.periods)
 
+    def credit_prices(self) -> dict[str, float]:
+        """Material -> the price its closing stock is credited at (before the
+        ``closing_stock_value`` share); a material without one gets no credit."""
+        return dict(self.credit) if self.credit is not None else credit_prices(self)
+
     def shortage_penalty(self, material: str) -> float:
         """Money per unit of ``material`` short: its own penalty, else the setting's."""
         return dict(self.material_penalties).get(material, self.settings.shortage_penalty)
+
+
+def credit_prices(data: ScenarioData) -> dict[str, float]:
+    """SPEC 3.1, closing-stock credit: for each material, the lowest landed price (price x
+    (1 + tariff) + freight) at which any partner could buy it in the last period, over
+    every last-period Supply row with positive capacity from an active supplier (deal rows
+    included), every partner the row is open to on an open route, at its Supply price and
+    at every discount price applying to it in that period; lead times do not matter."""
+    last = data.periods[-1].label
+    active = {s.name for s in data.suppliers if s.active}
+    routes = {(r.supplier, r.buyer): r for r in data.routes}
+    discounted: dict[tuple[str, str], list[float]] = {}
+    for s in data.discounts:
+        if last in s.periods:
+            discounted.setdefault((s.supplier, s.material), []).extend(
+                s.prices[s.periods.index(last)])
+    out: dict[str, float] = {}
+    for o in data.offers:
+        if o.period != last or o.capacity <= 0 or o.supplier not in active:
+            continue
+        prices = [o.price, *discounted.get((o.supplier, o.material), [])]
+        for b in data.buyers:
+            route = routes.get((o.supplier, b))
+            if not o.open_to(b) or (route is not None and not route.open):
+                continue
+            tariff = route.tariff if route is not None else 0.0
+            freight = route.freight if route is not None else 0.0
+            landed = min(p * (1.0 + tariff) + freight for p in prices)
+            out[o.material] = min(out.get(o.material, landed), landed)
+    return out

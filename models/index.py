@@ -111,6 +111,9 @@ class ModelIndex:
     deals: dict[str, DealTerms] = field(default_factory=dict)  # those with an offer
     deal_of: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (s, m, t) -> deal
     brackets: list[Brackets] = field(default_factory=list)  # one per discount schedule
+    # (buyer, material) -> money credited per unit of its stock at the end of the last
+    # period (closing_stock_value x the material's credit price, SPEC 3.1 family 13)
+    credit: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 def build_index(data: ScenarioData) -> ModelIndex:
@@ -207,7 +210,17 @@ def build_index(data: ScenarioData) -> ModelIndex:
         shortage_penalty=penalty, unit=data.settings.unit,
         currency=data.settings.currency,
         impossible=impossible, src=src, deals=_deal_terms(data, position), deal_of=deal_of,
-        brackets=_brackets(data, arcs, arc_cost, capacity))
+        brackets=_brackets(data, arcs, arc_cost, capacity),
+        credit=_credit(data, stock_keys))
+
+
+def _credit(data: ScenarioData, stock_keys: list[tuple[str, str]]
+            ) -> dict[tuple[str, str], float]:
+    share = data.settings.closing_stock_value
+    if not share:
+        return {}
+    price = data.credit_prices()
+    return {(b, m): share * price[m] for b, m in stock_keys if price.get(m)}
 
 
 def _brackets(data: ScenarioData, arcs: list[Arc], arc_cost: dict[Arc, ArcCost],

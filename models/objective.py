@@ -9,6 +9,7 @@ r"""The objective, assembled from named cost components (SPEC 3, objective).
       + \underbrace{\sum_{p \in t} \rho_p v_p}_{\text{policy}} \Big)
       + \sum_{p\ \text{horizon}} \rho_p v_p
       - \underbrace{\sum \delta_t r_{a,k} y_{g,k,a}}_{\text{discount}}
+      - \underbrace{\delta_T \sum_{b,m} \kappa\, P_m I_{b,m,T}}_{\text{closing stock value}}
       + \underbrace{\sum_d w_d \big(\delta_{t_0(d)} U_d + \textstyle\sum_{t \in term(d)}
         \delta_t F_d\big)}_{\text{deal}}
 
@@ -32,8 +33,8 @@ from models.constraints.discounts import rebate_terms
 from models.expr import linear
 from models.index import ModelIndex
 
-COST_COMPONENTS = ("purchase", "discount", "deal", "holding", "transfer", "shortfall", "reserve",
-                   "policy")
+COST_COMPONENTS = ("purchase", "discount", "deal", "holding", "transfer", "closing_stock_value",
+                   "shortfall", "reserve", "policy")
 
 
 def add_objective(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
@@ -48,6 +49,8 @@ def add_objective(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     short = zip(m.SHORT, m.short.values(), strict=True)
     m.cost_holding = pyo.Expression(expr=linear(holding_terms(ix, stock)))
     m.cost_transfer = pyo.Expression(expr=linear(transfer_terms(ix, moved)))
+    closing = zip(m.STOCK, m.stock.values(), strict=True)
+    m.cost_closing_stock_value = pyo.Expression(expr=linear(credit_terms(ix, closing)))
     m.cost_shortfall = pyo.Expression(expr=linear(shortfall_terms(ix, short)))
     gap = zip(m.FLOOR, m.reserve_gap.values(), strict=True)
     m.cost_reserve = pyo.Expression(expr=linear(reserve_terms(ix, gap)))
@@ -70,6 +73,14 @@ def holding_terms(ix: ModelIndex, stock: Iterable[tuple[tuple, object]]) -> Term
 def transfer_terms(ix: ModelIndex, moved: Iterable[tuple[tuple, object]]) -> Terms:
     d = ix.discount
     return [(d[k[3]] * ix.transfer_cost[k[:3]], v) for k, v in moved]
+
+
+def credit_terms(ix: ModelIndex, stock: Iterable[tuple[tuple, object]]) -> Terms:
+    """Stock left at the end of the last period keeps its value (SPEC 3.1 family 13): a
+    negative cost, so a stockpile strategy costs what it consumes, not what it keeps."""
+    last = ix.periods[-1]
+    return [(-ix.discount[last] * ix.credit[k[:2]], v) for k, v in stock
+            if k[2] == last and k[:2] in ix.credit]
 
 
 def shortfall_terms(ix: ModelIndex, short: Iterable[tuple[tuple, object]]) -> Terms:

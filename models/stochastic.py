@@ -76,6 +76,7 @@ from models.data import ScenarioData
 from models.expr import linear
 from models.index import Arc, ArcCost, ModelIndex, build_index
 from models.objective import (
+    credit_terms,
     holding_terms,
     policy_terms,
     reserve_terms,
@@ -268,6 +269,7 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     terms += [(d[ix.arcs[i][3]] * spot_unit[i], var) for i, var in spot_of.items()]
     terms += deal_terms(ix, zip(m.DEALS, m.sign.values(), strict=True))  # every world pays
     terms += holding_terms(ix, stock.items())
+    terms += credit_terms(ix, stock.items())  # at the base credit price in every world
     terms += transfer_terms(ix, moved.items())
     terms += shortfall_terms(ix, short.items())
     terms += reserve_terms(ix, gap.items())

@@ -184,7 +184,12 @@ def _workbook_deal(book: Path) -> Path:
     """The template (Dy demand 300 t Japan + 250 t EU a year, China at 239,000 USD/t) with
     an Australian mine that sells 400 t of Dy oxide a year at 200,000 only under a deal:
     a bankable minimum of 400 t a year, 10 m USD upfront. Together they use all 400 t;
-    Japan alone could use 300."""
+    Japan alone could use 300. Stock left at the end is worth nothing here
+    (closing_stock_value 0): credited at the deal's own price, Japan alone would sign and
+    keep the rest."""
+    settings = openpyxl.load_workbook(book)["Settings"]
+    row = next(c.row for c in settings["A"] if c.value == "closing_stock_value")
+    set_cell(book, "Settings", row, "value", 0)
     append_row(book, "Suppliers", {"supplier": "Eneabba", "country": "Australia"})
     append_row(book, "Deals", {"deal": "eneabba-anchor", "supplier": "Eneabba",
                                "upfront_cost": 10_000_000, "signable_by": ""})

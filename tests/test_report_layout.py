@@ -182,7 +182,7 @@ def test_comparison_charts_as_designed(books: dict[str, Path]) -> None:
     assert ws[f"A{head + 1}"].value == "base"
     with zipfile.ZipFile(books["compare"]) as z:  # openpyxl does not read label texts
         labels = re.findall(r"<a:t>([^<]*)</a:t>", z.read("xl/charts/chart1.xml").decode())
-    assert "as base" in labels and "+365.4 m (+3.2%)" in labels and "+2.4 m (+0.02%)" in labels
+    assert "as base" in labels and "+368.0 m (+3.3%)" in labels and "+2.4 m (+0.02%)" in labels
     assert (mix.barDir, mix.grouping) == ("bar", "percentStacked")
     assert chart_title(short).startswith("Shortfall by strategy")
     assert len(short.series) == 3  # as planned, expected and worst case under disruption

@@ -168,6 +168,7 @@ COMPARE_COLUMNS = (
     Col("vs-base", "total_cost_vs_base_pct", "vs base", PCT),
     Col("change", "total_cost_vs_base", "vs base", CHANGE),
     Col("penalties", "penalties", "penalties", MONEY),
+    Col("stock-left", "closing_stock_value", "stock\nleft", MONEY),
     Col("cost-per-unit", "cost_per_unit", "cost per", PRICE),
     Col("china", "china_share", "China", SHARE),
     Col("largest", "largest_country_share", "largest\ncountry", SHARE),

@@ -138,6 +138,8 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
                 "hhi": coalition["hhi"],
                 "end_days_of_cover": coalition["end_days_of_cover"],
                 "shortfall": coalition["shortfall"],
+                # how much of the cost is stock still held at the end (credited, SPEC 3.1)
+                "closing_stock_value": coalition["closing_stock_value"],
             })
             for b, cost in result.buyers.set_index("buyer")["cost_pv"].items():
                 if b != "coalition":

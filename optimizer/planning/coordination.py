@@ -92,6 +92,7 @@ def alone(data: ScenarioData, buyer: str, capacity: dict[OfferKey, float],
         data,
         buyers=(buyer,),
         offers=tuple(offers),
+        credit=tuple(data.credit_prices().items()),  # the coalition's, in every mode
         deals=tuple(d for d in data.deals if d.name in deals),
         demand=tuple(d for d in data.demand if d.buyer == buyer),
         routes=tuple(r for r in data.routes if r.buyer == buyer),
@@ -168,7 +169,10 @@ def combine(data: ScenarioData, parts: list[tuple[str, PlanRun]], check: bool = 
         transfers=transfers, supply=supply_table(data, purchases, {}, default=None),
         constraints=pd.concat(constraints, ignore_index=True), cost_breakdown=dict(costs),
         buyers=buyer_table(data, purchases, stock, transfers, _policy_penalties(results),
-                           dict(signer_pays)),
+                           dict(signer_pays), {r.scenario.buyers[0]: float(
+                               r.buyers.set_index("buyer").loc["coalition",
+                                                               "closing_stock_value"])
+                               for r in results}),
         deals=deals, mip_gap=max(gaps) if gaps else None,
         brackets=pd.concat([r.brackets for r in results], ignore_index=True))
     violations = []

@@ -49,6 +49,7 @@ def coalition_scenario(data: ScenarioData, members: Iterable[str]) -> ScenarioDa
             o, capacity=o.capacity * part(o), min_offtake=o.min_offtake * part(o))
             for o in data.offers if o.deal is None or o.deal in deals),
         deals=tuple(d for d in data.deals if d.name in deals),
+        credit=tuple(data.credit_prices().items()),  # the coalition's, in every mode
         demand=tuple(d for d in data.demand if d.buyer in inside),
         routes=tuple(r for r in data.routes if r.buyer in inside),
         initial_stock=tuple(i for i in data.initial_stock if i.buyer in inside),

@@ -23,6 +23,7 @@ from optimizer.xlsx import atomic_workbook
 
 COST_LABELS = {"purchase": "purchases at offer prices", "tariff": "tariffs",
                "freight": "freight", "deal": "deals signed (upfront and fixed costs)",
+               "closing_stock_value": "stock left at the end, credited (closing stock value)",
                "holding": "holding stock",
                "transfer": "transfers between partners", "shortfall": "shortfall penalty",
                "reserve": "reserve below the floor (penalty)",
@@ -149,8 +150,11 @@ def _summary(w: SheetWriter, run: PlanRun, prov: Provenance) -> None:
         str(v) for v in run.violations[:5])
     lines = [
         ("status", str(run.status)),
-        (f"total cost ({s.currency}, present value, without penalties)", result.total_cost),
+        (f"total cost ({s.currency}, present value, without penalties, net of the stock left "
+         "at the end)", result.total_cost),
         (f"objective ({s.currency}, present value, with penalties)", run.objective),
+        (f"of which stock left at the end, credited ({s.currency}, present value)",
+         -result.cost_breakdown.get("closing_stock_value", 0.0)),
         ("coordination", s.coordination),
         ("discount rate per period", s.discount_rate),
         ("independent check of every rule", check),
@@ -163,7 +167,7 @@ def _summary(w: SheetWriter, run: PlanRun, prov: Provenance) -> None:
             (f"worst-case cost under disruption ({s.currency}, PV)", robust.stress.worst_cost),
             (f"worst-case shortfall under disruption ({s.unit})", robust.stress.worst_shortfall),
         ]
-    formats = [None, w.fmt["money"], w.fmt["money"], None, w.fmt["pct"], None]
+    formats = [None, w.fmt["money"], w.fmt["money"], w.fmt["money"], None, w.fmt["pct"], None]
     formats += [w.fmt["money"], w.fmt["money"], w.fmt["qty"]] if robust is not None else []
     w.facts(ws, lines, row=2, formats=formats)
     w.keep_together(ws, 0, len(lines) + 1)

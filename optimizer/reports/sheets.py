@@ -123,6 +123,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "volume": ("volume taken ({q})", "qty"),
     "cost_to_sign": ("if signed, the plan would cost more by ({m}, PV)", "money"),
     "bracket": ("bracket", "count"),
+    "closing_stock_value": ("closing stock value ({m}, PV)", "money"),
     "from_quantity": ("from ({q})", "qty"),
     "saved": ("saved against the Supply price ({m})", "money"),
 }

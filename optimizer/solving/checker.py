@@ -180,6 +180,21 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
     # 5, 9: diversification caps (hard: violation; soft: penalty)
     cost += _check_caps(data, buys, disc, periods, out)
 
+    # 13: stock left at the end of the last period is credited at the credit price
+    if data.settings.closing_stock_value:
+        last = periods[-1]
+        price = _credit_prices(data)
+        # A partner or sub-coalition planning alone carries the whole coalition's prices
+        # (the same in every mode, SPEC 3.1): the lowest over more partners, so never
+        # above what its own data gives; the coalition's own data gives them exactly.
+        for mat, given in (data.credit or ()):
+            if given > price.get(mat, float("inf")) + _tol(given):
+                out.append(Violation("closing-stock credit price", mat, given, price[mat]))
+        price = dict(data.credit) if data.credit is not None else price
+        for (_, mat, t), row in reported.items():
+            if t == last and mat in price:
+                cost -= disc[t] * data.settings.closing_stock_value * price[mat] * row.closing
+
     # 10: deals signed pay their upfront cost in the first period of their term and their
     # fixed cost in each; a partner's part is its share of the horizon demand for the
     # deal's materials
@@ -214,6 +229,29 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
         out.append(Violation("objective recomputed", "total cost (present value)", objective,
                              cost))
     return out
+
+
+def _credit_prices(data: ScenarioData) -> dict[str, float]:
+    """The credit price of each material, derived again from the data (SPEC 3.1): the
+    lowest landed price of any last-period offer, any partner, any discount price."""
+    last = data.period_labels[-1]
+    active = {s.name for s in data.suppliers if s.active}
+    routes = {(r.supplier, r.buyer): r for r in data.routes}
+    cuts = {(s.supplier, s.material): s.prices[s.periods.index(last)]
+            for s in data.discounts if last in s.periods}
+    best: dict[str, float] = {}
+    for o in data.offers:
+        if o.period != last or o.capacity <= 0 or o.supplier not in active:
+            continue
+        for b in data.buyers:
+            route = routes.get((o.supplier, b))
+            if (o.buyers is not None and b not in o.buyers) or (route and not route.open):
+                continue
+            rate, freight = (route.tariff, route.freight) if route else (0.0, 0.0)
+            for p in (o.price, *cuts.get((o.supplier, o.material), ())):
+                landed = p * (1 + rate) + freight
+                best[o.material] = min(best.get(o.material, landed), landed)
+    return best
 
 
 def _check_discounts(data: ScenarioData, buys: list, brackets: pd.DataFrame | None,

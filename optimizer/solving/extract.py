@@ -91,8 +91,8 @@ class PlanResult:
                               ["buyer", "material", "period", "demand", "shortfall"]]
 
 
-BREAKDOWN = ("purchase", "tariff", "freight", "deal", "holding", "transfer", "shortfall",
-             "reserve", "policy")
+BREAKDOWN = ("purchase", "tariff", "freight", "deal", "holding", "transfer",
+             "closing_stock_value", "shortfall", "reserve", "policy")
 
 
 def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
@@ -123,7 +123,7 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
         constraints=constraint_table(data, m, outcome) if detail else pd.DataFrame(),
         cost_breakdown={k: costs[k] for k in BREAKDOWN},
         buyers=buyer_table(data, purchases, stock, transfers, soft_penalties(m, outcome),
-                           deal_parts(ix, deals)),
+                           deal_parts(ix, deals), credit_of(ix, stock)),
         deals=deals, mip_gap=outcome.mip_gap, brackets=bracket_table(ix, m, outcome))
 
 
@@ -150,6 +150,16 @@ def deal_table(data: ScenarioData, ix: ModelIndex, signed: Collection[str],
                      sum(ix.discount[t] * terms.cost(t) for t in terms.term),
                      taken.get(deal.name, 0.0), deal.src))
     return pd.DataFrame(rows, columns=DEAL_COLUMNS)
+
+
+def credit_of(ix: ModelIndex, stock: pd.DataFrame) -> dict[str, float]:
+    """Each partner's closing-stock credit (present value): its stock at the end of the
+    last period at the credit price (SPEC 3.1 family 13)."""
+    last = ix.periods[-1]
+    out: dict[str, float] = defaultdict(float)
+    for r in stock[stock["period"] == last].itertuples(index=False):
+        out[r.buyer] += ix.discount[last] * ix.credit.get((r.buyer, r.material), 0.0) * r.closing
+    return dict(out)
 
 
 def deal_parts(ix: ModelIndex, deals: pd.DataFrame) -> dict[str, float]:
@@ -320,14 +330,17 @@ def soft_penalties(m: pyo.ConcreteModel, outcome: Outcome) -> dict[str, float]:
 
 def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame,
                 transfers: pd.DataFrame, penalty: dict[str, float],
-                deal_cost: dict[str, float] | None = None) -> pd.DataFrame:
+                deal_cost: dict[str, float] | None = None,
+                credit: dict[str, float] | None = None) -> pd.DataFrame:
     """Cost (present value), spend and key figures per buyer, plus the coalition.
 
     Transfers are charged to the receiving partner; penalties of coalition-wide soft
     rules appear on the coalition row only; ``deal_cost`` is each partner's part of the
-    deals signed (present value).
+    deals signed, ``credit`` the value of its stock left at the end (present values); its
+    cost is net of that credit.
     """
     deal_cost = deal_cost or {}
+    credit = credit or {}
     disc = discount_factors(data)
     periods = list(data.period_labels)
     days = {p.label: p.days for p in data.periods}
@@ -357,7 +370,10 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
         rows.append({
             "buyer": name,
             "cost_pv": purchase_pv + holding_pv + transfer_pv + (
-                sum(deal_cost.values()) if name == "coalition" else deal_cost.get(name, 0.0)),
+                sum(deal_cost.values()) if name == "coalition" else deal_cost.get(name, 0.0))
+            - (sum(credit.values()) if name == "coalition" else credit.get(name, 0.0)),
+            "closing_stock_value": sum(credit.values()) if name == "coalition"
+            else credit.get(name, 0.0),
             "penalty_pv": short_pv + pen,
             "purchase_spend": float(buys["cost"].sum()),
             "quantity_bought": qty,

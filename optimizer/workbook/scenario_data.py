@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from models import data as md
@@ -36,7 +37,7 @@ def build_scenario(tables: Tables) -> md.ScenarioData:
                     bool(v["active"]), r.src)
         for r in tables[SheetName.SUPPLIERS] for v in [r.values])
     offers = _offers(tables, labels)
-    return md.ScenarioData(
+    data = md.ScenarioData(
         settings=_settings(tables, offers),
         periods=periods,
         materials=materials,
@@ -65,6 +66,8 @@ def build_scenario(tables: Tables) -> md.ScenarioData:
                             v.get("fixed_cost") or 0.0, signers(v.get("signable_by")), r.src)
                     for r in tables[SheetName.DEALS] for v in [r.values]),
     )
+    # one credit price per material, for every partner and mode (SPEC 3.1)
+    return replace(data, credit=tuple(md.credit_prices(data).items()))
 
 
 def _settings(tables: Tables, offers: Iterable[md.Offer]) -> md.Settings:

@@ -463,6 +463,12 @@ SETTINGS: tuple[Setting, ...] = (
              "unit and year below a stockpile floor (pro rata for the period's days): the "
              "floor is a reserve to draw on before running short.", default=0.1,
              unit="fraction", minimum=0.0, percent_ok=True),
+    _setting("closing_stock_value", Kind.NUMBER, "Share of its credit price at which stock "
+             "left at the end of the last period is credited: the lowest landed price at "
+             "which any partner could buy the material in the last period. 1: a strategy "
+             "costs what it consumes, not what it leaves in the warehouse; 0: stock left "
+             "is worth nothing.", default=1.0, unit="fraction", minimum=0.0, maximum=1.0,
+             percent_ok=True),
     _setting("mip_gap", Kind.NUMBER, "Relative gap at which a plan with all-or-nothing "
              "decisions (deals, discount brackets) is accepted as optimal; the gap reached "
              "is reported with the plan. A workbook without them is a pure LP.",
