@@ -147,7 +147,7 @@ def base_first(table: pd.DataFrame) -> pd.DataFrame:
 # metrics lack are left out, and a block without any is not written.
 BLOCKS: list[tuple[str, list[str]]] = [
     ("Cost", ["status", "total_cost", "total_cost_vs_base", "total_cost_vs_base_pct",
-              "penalties", "objective", "cost_per_unit"]),
+              "closing_stock_value", "penalties", "objective", "cost_per_unit"]),
     ("Supply security", ["largest_country", "largest_country_share", "china_share", "hhi",
                          "end_days_of_cover", "shortfall"]),
     ("Under disruption", ["expected_cost", "expected_cost_vs_base", "worst_cost",

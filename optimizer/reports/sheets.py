@@ -123,7 +123,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "volume": ("volume taken ({q})", "qty"),
     "cost_to_sign": ("if signed, the plan would cost more by ({m}, PV)", "money"),
     "bracket": ("bracket", "count"),
-    "closing_stock_value": ("closing stock value ({m}, PV)", "money"),
+    # the total cost is net of it (SPEC 3.1 family 13)
+    "closing_stock_value": ("stock left at the end, credited ({m}, PV)", "money"),
     "from_quantity": ("from ({q})", "qty"),
     "saved": ("saved against the Supply price ({m})", "money"),
 }
