@@ -163,3 +163,17 @@ def random_pooling(draw, max_buyers: int = 3) -> md.ScenarioData:
                 tuple((round(prices[t] * cut, 2), round(prices[t] * cut * cut, 2))
                       for t in b)) for b in blocks]
     return replace(data, offers=tuple(offers), deals=tuple(deals), discounts=tuple(discounts))
+
+
+def calm_stress_and_plan(data: md.ScenarioData) -> tuple[float, float] | None:
+    """A plan's cost and what stressing it with no disruption costs (SPEC 5: the same);
+    None when ``data`` has no plan."""
+    from optimizer.planning.stress import stress_plan
+    from optimizer.solving.plan import solve_plan
+
+    run = solve_plan(data)
+    if run.result is None:
+        return None
+    calm = stress_plan(run.result).plan_cost
+    assert calm is not None
+    return calm, run.objective

@@ -12,10 +12,9 @@ from hypothesis import given, settings
 from models import data as md
 from optimizer.planning.coordination import plan_coordinated
 from optimizer.planning.shapley import coordination_value
-from optimizer.planning.stress import stress_plan
 from optimizer.solving.highs import Status
 from optimizer.solving.plan import solve_plan
-from tests.factory import random_pooling, random_scenarios
+from tests.factory import calm_stress_and_plan, random_pooling, random_scenarios
 
 REL = 1e-6
 
@@ -67,11 +66,9 @@ def test_shapley_shares_add_up_to_the_savings(data: md.ScenarioData) -> None:
 @settings(max_examples=20, deadline=None)
 @given(random_pooling())
 def test_a_plan_stressed_with_no_disruption_costs_what_it_cost(data: md.ScenarioData) -> None:
-    run = solve_plan(_with(data, "joint"))
-    if run.result is None:
-        return
-    calm = stress_plan(run.result).plan_cost
-    assert calm == pytest.approx(run.objective, rel=1e-6, abs=1e-6)
+    costs = calm_stress_and_plan(_with(data, "joint"))
+    if costs is not None:
+        assert costs[0] == pytest.approx(costs[1], rel=1e-6, abs=1e-6)
 
 
 @settings(max_examples=25, deadline=None)

@@ -25,6 +25,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models import data as md
+from optimizer.reports.measure import rendered
 from tests.conftest import SHIPPED, has_lo, run
 from tests.factory import scenario, settings
 
@@ -342,20 +343,6 @@ def advance(bold: bool) -> Callable[[str], float]:
     return lambda text: sum(widths[min(glyph(ord(ch)), metrics - 1)] for ch in text) / upem
 
 
-def shown(value: object, number_format: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if number_format == "#,##0":
-        return f"{value:,.0f}"
-    if number_format == "#,##0.00":
-        return f"{value:,.2f}"
-    if number_format == "0.000":
-        return f"{value:.3f}"
-    if number_format == "0.0%":
-        return f"{value:.1%}"
-    return str(value) if isinstance(value, int) else f"{value:.10g}"
-
-
 def test_columns_are_wide_enough_for_every_value_and_name(books: dict[str, Path]) -> None:
     """No ### and no cut name: every table cell's text, as its number format shows it in
     10 pt Arial (Liberation Sans when LibreOffice prints), fits its column; so does every
@@ -377,7 +364,7 @@ def test_columns_are_wide_enough_for_every_value_and_name(books: dict[str, Path]
             for c in body_cells(ws):
                 if c.alignment.wrap_text or c.coordinate in ws.merged_cells:
                     continue
-                text = shown(c.value, c.number_format)
+                text = rendered(c.value, c.number_format)
                 assert regular(text) * px_per_em <= room(c.column_letter), \
                     (name, ws.title, c.coordinate, text)
                 checked += 1

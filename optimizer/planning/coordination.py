@@ -194,9 +194,8 @@ def _deals_of(data: ScenarioData, results: list[PlanResult]) -> pd.DataFrame:
     signed = rows[rows["signed"].astype(bool)]
     rest = rows[~rows["deal"].isin(signed["deal"])].drop_duplicates("deal")
     order = {d.name: i for i, d in enumerate(data.deals)}
-    out = pd.concat([signed, rest], ignore_index=True)
-    return out.iloc[sorted(range(len(out)), key=lambda i: order[out["deal"].iloc[i]])
-                    ].reset_index(drop=True)
+    return pd.concat([signed, rest], ignore_index=True).sort_values(
+        "deal", key=lambda deal: deal.map(order)).reset_index(drop=True)
 
 
 def _policy_penalties(results: list[PlanResult]) -> dict[str, float]:

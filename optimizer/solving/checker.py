@@ -290,8 +290,9 @@ def _check_discounts(data: ScenarioData, buys: list, brackets: pd.DataFrame | No
             if abs(by_purchase[key] - p.quantity) > _tol(p.quantity):
                 out.append(Violation("discount brackets do not add up to the purchase",
                                      " ".join(map(str, key)), by_purchase[key], p.quantity))
+    schedules = list({id(s): s for s in schedule_of.values()}.values())
     for u in range(len(units)):
-        for sch in {id(s): s for s in schedule_of.values()}.values():
+        for sch in schedules:
             v = [volume[(u, id(sch), k)] for k in range(len(sch.breaks) + 1)]
             total = sum(v)
             low = (0.0, *sch.breaks)

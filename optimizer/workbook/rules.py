@@ -15,13 +15,18 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import accumulate, pairwise
 
-from models.data import ScenarioData
+from models.data import COALITION, ScenarioData
 from models.index import build_index
 from optimizer.errors import Issue, as_typed, error, warning
 from optimizer.workbook.cells import Row, Tables
 from optimizer.workbook.fields import STAR, label
 from optimizer.workbook.read import suggest
-from optimizer.workbook.scenario_data import build_scenario, expand_periods, partners
+from optimizer.workbook.scenario_data import (
+    build_scenario,
+    expand_periods,
+    partners,
+    signers,
+)
 from optimizer.workbook.schema import SHEETS, SheetName
 
 
@@ -93,8 +98,8 @@ def _check_deals(tables: Tables, issues: list[Issue]) -> None:
     deals = {r.values["deal"]: r for r in tables[SheetName.DEALS] if r.values.get("deal")}
     known = tables.names(SheetName.BUYERS, "buyer")
     for row in deals.values():
-        named = partners(row.values.get("signable_by"))
-        if named is not None and [n.lower() for n in named] != ["coalition"]:
+        named = signers(row.values.get("signable_by"))  # read as the scenario reads it
+        if named is not None and named != (COALITION,):
             for who in [n for n in named if n not in known]:
                 issues.append(error(
                     "ref-unknown", f"signable_by names {who!r}, which is not on the Buyers "
