@@ -121,6 +121,17 @@ def test_a_deal_scales_its_minimum_and_capacity_with_signing() -> None:
     assert not (run.result.purchases["supplier"] == "N").any()
 
 
+def test_a_signing_decided_by_a_what_if_is_reported_and_checked() -> None:
+    """The deal too dear to choose (13,000 against 12,000), signed by a what-if: the plan
+    says it is signed and by whom, pays its upfront cost, and passes the checker."""
+    data = _anchor()
+    data = replace(data, deals=(replace(data.deals[0], upfront_cost=5000.0),))
+    run = solve_plan(data, signing={"anchor": True})
+    assert run.objective == pytest.approx(13_000) and run.violations == []
+    assert run.result.signers == {"anchor": "coalition"}
+    assert run.result.cost_breakdown["deal"] == pytest.approx(5000)
+
+
 def test_the_checker_refuses_buying_from_a_deal_not_signed() -> None:
     run = solve_plan(_anchor())
     result = run.result

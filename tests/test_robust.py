@@ -87,3 +87,28 @@ def test_a_scenario_of_probability_zero_changes_nothing(data: md.ScenarioData) -
         assert robust.objective == pytest.approx(deterministic.objective, rel=1e-7, abs=1e-6)
         assert robust.result.extra["robust"].expected_cost == pytest.approx(
             deterministic.objective, rel=1e-7, abs=1e-6)
+
+
+def test_a_cvar_plan_with_a_scenario_of_one_in_a_trillion_is_planned() -> None:
+    """Found by the property above: HiGHS's presolve called this CVaR extensive form
+    "infeasible or unbounded" although it has an optimum (shortfall is always allowed).
+    Solved again without presolve, as HiGHS advises, it is the expected-cost plan."""
+    periods, stock = ("p0", "p1", "p2"), {"m0": 0.0, "m1": 10.0}
+    data = scenario(
+        periods=periods, days=100.0, buyers=("b0",), materials=("m0", "m1"),
+        suppliers=[("s0", "CN", "AU"), ("s1", "AU", "US"), ("s2", "US", "CN")],
+        offers=[("s0", "m0", t, 1, 1) for t in periods],
+        demand=[("b0", "m0", "p0", 0), ("b0", "m0", "p1", 1), ("b0", "m0", "p2", 5),
+                ("b0", "m1", "p0", 1), ("b0", "m1", "p1", 1), ("b0", "m1", "p2", 3)],
+        initial_stock=tuple(md.InitialStock("b0", m, 5.0) for m in ("m0", "m1")),
+        stock_rules=tuple(md.StockRule("b0", m, t, stock[m] if t == "p2" else 0.0, 0.0, None,
+                                       0.0) for m in ("m0", "m1") for t in periods),
+        policies=tuple(md.Policy("cap", "max_country_share", "CN", None, m, 0.5, "period",
+                                 50.0) for m in ("m0", "m1")),
+        disruptions=(md.DisruptionScenario("d0", 1e-12, (md.Shock("s0", "m0", "p0", 0.0,
+                                                                   1.0),)),))
+    runs = [plan_robust(replace(data, settings=replace(data.settings, robust=risk,
+                                                        risk_weight=weight)), measures=False)
+            for risk, weight in (("expected", 1.0), ("cvar", 1e-9))]
+    assert [r.status.value for r in runs] == ["optimal", "optimal"]
+    assert runs[1].objective == pytest.approx(runs[0].objective, rel=1e-9)

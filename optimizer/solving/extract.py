@@ -241,12 +241,7 @@ def _component_value(m: pyo.ConcreteModel, name: str, outcome: Outcome) -> float
     coefs = np.asarray(expr.linear_coefs, dtype=float)
     if not len(coefs):
         return constant
-    column_of = outcome.lp.column_of
-    idx = np.fromiter((column_of.get(id(v), -1) for v in expr.linear_vars), dtype=np.int64,
-                      count=len(coefs))
-    x = np.where(idx >= 0, outcome.x[np.maximum(idx, 0)], 0.0) if outcome.x is not None \
-        else np.zeros(len(coefs))
-    return constant + float(np.dot(coefs, x))
+    return constant + float(np.dot(coefs, outcome.values(expr.linear_vars)))
 
 
 def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,

@@ -22,7 +22,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -106,8 +106,9 @@ class Outcome:
     # relative gap between the plan and the best bound HiGHS proved; None for an LP
     mip_gap: float | None = None
 
-    def values(self, component: IndexedVar) -> np.ndarray:
-        """Values of every member of an indexed Var, in its index order, as one array."""
+    def values(self, component: IndexedVar | Sequence[VarData]) -> np.ndarray:
+        """Values of every member of an indexed Var, in its index order (or of a sequence
+        of variables), as one array."""
         return self._gather(component, self.lp.column_of, self.x)
 
     def duals(self, component: IndexedConstraint) -> np.ndarray:
@@ -115,23 +116,36 @@ class Outcome:
         return self._gather(component, self.lp.row_of, self.row_dual)
 
     @staticmethod
-    def _gather(component: IndexedVar | IndexedConstraint, position: dict[int, int],
-                source: np.ndarray | None) -> np.ndarray:
+    def _gather(component: IndexedVar | IndexedConstraint | Sequence[VarData],
+                position: dict[int, int], source: np.ndarray | None) -> np.ndarray:
         n = len(component)
         if source is None or not n:
             return np.zeros(n)
+        members = component.values() if hasattr(component, "values") else component
         try:  # every member in the LP (the rule here): one pass in C
-            idx = np.fromiter(map(position.__getitem__, map(id, component.values())),
+            idx = np.fromiter(map(position.__getitem__, map(id, members)),
                               dtype=np.int64, count=n)
             return source[idx]
-        except KeyError:  # a member the LP lacks (no variable in it) reads as 0
-            idx = np.fromiter((position.get(id(d), -1) for d in component.values()),
-                              dtype=np.int64, count=n)
-            return np.where(idx >= 0, source[np.maximum(idx, 0)], 0.0)
+        except KeyError:  # a member the LP lacks: fixed before compiling, or in no row
+            members = component.values() if hasattr(component, "values") else component
+            return np.fromiter((source[j] if (j := position.get(id(d))) is not None
+                                else _fixed_value(d) for d in members),
+                               dtype=float, count=n)
 
     def value(self, var: VarData) -> float:
         j = self.lp.column_of.get(id(var))
-        return 0.0 if j is None or self.x is None else float(self.x[j])
+        if self.x is None:
+            return 0.0
+        return _fixed_value(var) if j is None else float(self.x[j])
+
+
+def _fixed_value(component: object) -> float:
+    """A variable fixed before compiling is a constant of the LP, not a column (a deal
+    whose signing a what-if decides): its value is the one it was fixed at. A variable
+    in no row, and a row missing from the LP, read as 0."""
+    if getattr(component, "fixed", False) and component.value is not None:  # type: ignore[attr-defined]
+        return float(component.value)  # type: ignore[attr-defined]
+    return 0.0
 
 
 def solver_version() -> str:
@@ -143,11 +157,12 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
     n = len(info.columns)
     lower = np.array([-np.inf if v.lb is None else v.lb for v in info.columns], dtype=float)
     upper = np.array([np.inf if v.ub is None else v.ub for v in info.columns], dtype=float)
-    rhs = np.asarray(info.rhs, dtype=float)
+    rhs = _flush_negligible(np.asarray(info.rhs, dtype=float))
+    info.A.data = _flush_negligible(info.A.data)
     sense = np.array([s for _, s in info.rows], dtype=int)
     row_lower = np.where(sense == 1, -np.inf, rhs)
     row_upper = np.where(sense == -1, np.inf, rhs)
-    cost = info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n)
+    cost = _flush_negligible(info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n))
     offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
     integer = np.fromiter((v.is_integer() for v in info.columns), dtype=np.int32, count=n)
     return CompiledLP(
@@ -157,6 +172,17 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
         cost=cost, offset=offset, col_lower=lower, col_upper=upper,
         row_lower=row_lower, row_upper=row_upper, matrix=info.A,
         integrality=integer if integer.any() else np.zeros(0, dtype=np.int32))
+
+
+# Below this magnitude a coefficient means nothing in any unit a workbook uses, and
+# HiGHS 1.16's MIP presolve mis-solves models holding one: a sharing cost of 5e-324 (or
+# 1e-300) made it report a plan 300 times dearer than the optimum as optimal, and crash
+# on the same model read back from MPS (measured; 1e-250 and up solve right).
+NEGLIGIBLE = 1e-200
+
+
+def _flush_negligible(values: np.ndarray) -> np.ndarray:
+    return np.where(np.abs(values) < NEGLIGIBLE, 0.0, values)
 
 
 @contextlib.contextmanager
@@ -277,7 +303,7 @@ def solve_model(model: pyo.ConcreteModel, time_limit_s: float | None = None,
         options["mip_rel_gap"] = float(mip_gap)
     pass_lp(h, lp)
     options["warm_start"] = warm is not None and not lp.is_mip and warm.apply(lp, h)
-    h.run()
+    _run(h)
     t2 = time.perf_counter()
     outcome = read_outcome(h, lp, {"compile_s": t1 - t0, "solve_s": t2 - t1}, options)
     if lp.is_mip and outcome.status.has_plan:
@@ -285,6 +311,19 @@ def solve_model(model: pyo.ConcreteModel, time_limit_s: float | None = None,
     if warm is not None and outcome.status is Status.OPTIMAL:
         warm.learn(lp, h)
     return outcome
+
+
+def _run(h: highspy.Highs) -> None:
+    """Solve; when presolve can only say "infeasible or unbounded", solve again without
+    it, as HiGHS advises, for the real answer. Presolve also says it of models that have
+    an optimum: a CVaR plan with a disruption of probability 1e-12 (found by the robust
+    properties) has one, found without presolve."""
+    h.run()
+    if h.getModelStatus() == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+        h.setOptionValue("presolve", "off")
+        h.clearSolver()
+        h.run()
+        h.setOptionValue("presolve", HIGHS_OPTIONS["presolve"])
 
 
 def _with_integers_fixed(mip: Outcome, time_limit_s: float | None) -> Outcome:
@@ -300,7 +339,7 @@ def _with_integers_fixed(mip: Outcome, time_limit_s: float | None) -> Outcome:
     t0 = time.perf_counter()
     h = new_highs(time_limit_s)
     pass_lp(h, linear)
-    h.run()
+    _run(h)
     timings = dict(mip.timings, fixed_lp_s=time.perf_counter() - t0)
     again = read_outcome(h, linear, timings, mip.options)
     gap = float(mip.highs.getInfo().mip_gap)
@@ -330,7 +369,7 @@ def objective_of(lp: CompiledLP, time_limit_s: float | None = None) -> float | N
     """The optimal objective of ``lp``; None when it has no optimum."""
     h = new_highs(time_limit_s)
     pass_lp(h, lp)
-    h.run()
+    _run(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return float(h.getInfo().objective_function_value)
@@ -342,7 +381,7 @@ def optimum(lp: CompiledLP, time_limit_s: float | None = None) -> np.ndarray | N
     that also says where (the diagnosis's elastic re-solves)."""
     h = new_highs(time_limit_s)
     pass_lp(h, lp)
-    h.run()
+    _run(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return np.asarray(h.getSolution().col_value, dtype=float)
@@ -359,7 +398,7 @@ def infeasible_subset(lp: CompiledLP, time_limit_s: float | None = None
     part); None when the LP is not infeasible."""
     h = new_highs(time_limit_s)
     pass_lp(h, lp)
-    h.run()
+    _run(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kInfeasible:
         return None
     h.setOptionValue("iis_strategy", IIS_STRATEGY)
@@ -393,7 +432,7 @@ class WarmSolver:
                                    lp.row_lower[moved], lp.row_upper[moved])
             for row, col, value in coefficients:
                 h.changeCoeff(row, col, value)
-        h.run()
+        _run(h)
         self.previous = lp
         return read_outcome(h, lp, timings or {}, options or {})
 
