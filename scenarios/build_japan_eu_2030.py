@@ -83,6 +83,16 @@ ECA_MAGNETS = ("European Court of Auditors (Feb 2026): 20,000 t of permanent mag
 ARGUS_JAPAN = ("Argus 2022: Japan rare-earth imports 856.97 t (Apr 2022), 664.84 t "
                "(Nov 2022) (https://argusmedia.com/es/news-and-insights/latest-market-news/"
                "2405752-japan-aims-to-diversify-rare-earth-supply)")
+GTA_2010 = ("Global Trade Alert, state act 2092: China, temporary export restrictions on "
+            "rare earths to Japan, 21 Sep - 20 Nov 2010 "
+            "(https://www.globaltradealert.org/state-act/2092/china-temporary-export-"
+            "restrictions-on-rare-earth-minerals-to-japan)")
+CAREMAG_JOGMEC = ("Argus, 17 Mar 2025: JOGMEC and Iwatani invest up to EUR 110 mn (USD 120 "
+                  "mn) in Caremag for a term contract of about 250 t/yr Dy and 45 t/yr Tb, "
+                  "deliveries from 2027; Lacq plant to treat 2,000 t/yr recycled magnets and "
+                  "5,000 t/yr ore (METI) (https://www.argusmedia.com/ja/news-and-insights/"
+                  "latest-market-news/2668346-japanese-firms-invest-in-french-rare-earths-"
+                  "producer)")
 SMM_APR_2025 = ("SMM, 18 Apr 2025: within a month of China's 4 Apr 2025 export controls the "
                 "Dy oxide price in Europe nearly tripled and Tb oxide more than doubled, "
                 "China domestic stable (https://news.metal.com/newscontent/103310477/)")
@@ -184,8 +194,24 @@ def recycled(scrap: list[float], material: str) -> list[float]:
     return [round(s * per_t) for s in scrap]
 
 
+# Caremag (Lacq): the whole heavy-rare-earth output is financed only against term
+# contracts for nearly all of it. JOGMEC/Iwatani's 250 t Dy and 45 t Tb a year are about
+# half of it (CAREMAG_JOGMEC); the bankable minimum of 90 % is more than either partner
+# uses, so only the coalition can sign (scenarios/README.md).
+CAREMAG_DEAL = "caremag-lacq"
+CAREMAG_UPFRONT = 120_000_000  # USD: JOGMEC/Iwatani's EUR 110 mn (CAREMAG_JOGMEC)
+CAREMAG_PRICE = {DY: 215_000, TB: 909_000}  # USGS 2025e FOB China less 10 %, rounded
+CAREMAG_SUPPLY_NOTE = (
+    "Under deal caremag-lacq. Capacity: JOGMEC's {japan}/yr is about half the plant's "
+    "heavy-rare-earth output, so {full} t/yr at full rate (2028), {first} t in 2027 "
+    "(start-up late 2026); min_offtake = the bankable 90 % of capacity; price assumed "
+    "10 % below USGS 2025e FOB China: the investors' return taken as a price discount "
+    "(on the whole output, about 21 m USD a year, it repays the 120 m upfront in under "
+    "seven years at the 3 % discount rate)")
+
 # supplier, material, tier, capacity (a number: every period; a list: from 2026 on, the
-# last value holding after), price USD/t, min_offtake, source, note
+# last value holding after), price USD/t, min_offtake (a number, or a list like
+# capacity), source, note
 SUPPLY = [
     # China: large and cheapest, at the USGS 2025e FOB China price
     (CHINA, NDPR, 1, 30_000, 69_000, None, USGS_NDPR_PRICE,
@@ -206,7 +232,8 @@ SUPPLY = [
      "coalition"),
     # Lynas: tier 1 = the Japan priority tranche, tier 2 = the rest of the output
     (LYNAS, NDPR, 1, 7_200, 75_000, 3_000, LYNAS_JAPAN_NDPR,
-     "Tier 1 = Japan's priority volume (pooled with the EU in joint mode); min_offtake "
+     "Tier 1 = Japan's priority volume, open to Japan only (Supply buyers): the EU gets "
+     "it only through Sharing; min_offtake "
      "3,000 t = assumed take-or-pay core of the JARE/Sojitz offtake (about half of FY2023 "
      "output); price assumed 75 USD/kg, ~9 % above USGS FOB China"),
     (LYNAS, NDPR, 2, [500, 1_500, 2_300], 82_000, None, LYNAS_CAPACITY,
@@ -244,10 +271,11 @@ SUPPLY = [
      "Assumed; price assumed 1,400 USD/kg"),
     (CAREMAG, NDPR, 1, [0, 300, 600], 90_000, None, ASSUMPTION,
      "Assumed start 2027, full rate 2028; price assumed 90 USD/kg"),
-    (CAREMAG, DY, 1, [0, 60, 120], 360_000, None, ASSUMPTION,
-     "Assumed start 2027, full rate 2028; price assumed 360 USD/kg"),
-    (CAREMAG, TB, 1, [0, 12, 25], 1_450_000, None, ASSUMPTION,
-     "Assumed start 2027, full rate 2028; price assumed 1,450 USD/kg"),
+    # Caremag's heavy rare earths exist only under the deal CAREMAG_DEAL (Deals sheet)
+    (CAREMAG, DY, 1, [0, 250, 500], CAREMAG_PRICE[DY], [0, 225, 450], CAREMAG_JOGMEC,
+     CAREMAG_SUPPLY_NOTE.format(japan="250 t Dy", full="500", first="250")),
+    (CAREMAG, TB, 1, [0, 45, 90], CAREMAG_PRICE[TB], [0, 40, 81], CAREMAG_JOGMEC,
+     CAREMAG_SUPPLY_NOTE.format(japan="45 t Tb", full="90", first="45")),
     # Brazil: tier 2 is the assumed expansion
     (SERRA, NDPR, 1, [600, 800, 1_000], 78_000, None, SERRA_VERDE,
      "~5,000 t/yr REO x ~20 % NdPr at full rate (2028), 60 % in 2026; price incl. tolling "
@@ -357,6 +385,31 @@ SHARING_NOTE = ("Assumed: sea freight Japan-Europe plus handling and ~2 % of val
                 "insurance; max = what a reserve manager could release a year (about 2-3 "
                 "weeks of the receiving partner's use)")
 
+# Offers reserved to Japan (Supply `buyers`): the Lynas priority tranches agreed with
+# JARE/Sojitz (LYNAS_JAPAN_NDPR, LYNAS_JAPAN_HRE); the EU reaches them only through Sharing
+JAPAN_ONLY = {(LYNAS, NDPR, 1), (LYNAS, DY, 1), (LYNAS, TB, 1)}
+DEAL_OF = {(CAREMAG, DY, 1): CAREMAG_DEAL, (CAREMAG, TB, 1): CAREMAG_DEAL}
+
+# --------------------------------------------------------------------------- Discounts
+# supplier, material, basis, type, [(from_quantity t/yr, price USD/t)], source, note
+DISCOUNTS = [
+    (SILMET, NDPR, "period", "all-units", [(300, 77_000), (500, 74_000)], ASSUMPTION,
+     "Assumed price list for a yearly contract volume: 80 USD/kg below 300 t, 77 from "
+     "300 t, 74 from 500 t on every tonne of the year (all-units). Either partner's own "
+     "share of Silmet's 600 t reaches at most the first break; pooled volume the second"),
+]
+
+# --------------------------------------------------------------------------- Deals
+# deal, supplier, upfront_cost, fixed_cost, signable_by, description, source, note
+DEALS = [
+    (CAREMAG_DEAL, CAREMAG, CAREMAG_UPFRONT, 0, None,
+     "Equity and prepayment for Caremag's Lacq separation and recycling plant against "
+     "term contracts for its Dy and Tb", CAREMAG_JOGMEC,
+     "Upfront = JOGMEC/Iwatani's EUR 110 mn (USD 120 mn), paid in 2027, the first year of "
+     "deliveries; France's EUR 106 mn grant is public money outside the buyers' cost. "
+     "Signable by either partner alone or by both; see the Supply notes for volumes"),
+]
+
 # --------------------------------------------------------------------------- Strategies
 # strategy, sheet, where, column, value, note
 STRATEGIES = [
@@ -380,11 +433,15 @@ STRATEGIES = [
     ("crma-65-robust", "Policies", "policy=country-cap", "active", "yes",
      "CRMA cap and robust planning together"),
     ("crma-65-robust", "Settings", None, "robust", "expected", ""),
+    ("crma-65-alone", "Policies", "policy=country-cap", "active", "yes",
+     "The CRMA cap with each partner planning alone on its pro-rata share: against "
+     "crma-65, the value of planning together when diversifying (scenarios/README.md)"),
+    ("crma-65-alone", "Settings", None, "coordination", "pro-rata", ""),
 ]
 
 # --------------------------------------------------------------------------- Disruptions
 # scenario, probability, supplier, country, material, start, end, capacity_factor,
-# price_factor, source, note
+# price_factor, source, note[, buyer: the partner a row is aimed at]
 DISRUPTIONS = [
     ("china-hree-export-controls", 0.15, None, "China", DY, 2027, 2028, 0.1, 3.0,
      SMM_APR_2025, "Chinese export licensing of heavy rare earths held for two years: "
@@ -402,6 +459,11 @@ DISRUPTIONS = [
     ("china-embargo", 0.03, None, "China", "*", 2030, 2030, 0.2, 3.0, SMM_APR_2025,
      "One-year halt of most Chinese exports of all three oxides; factors assumed, price "
      "by analogy with April 2025"),
+    ("china-embargo-on-japan", 0.05, None, "China", "*", 2031, 2031, 0.2, 3.0, GTA_2010,
+     "Chinese exports to Japan alone held for a year, as for two months in Sep-Nov 2010 "
+     "(a longer hold assumed: 20 % still shipped); Japan's spot price x3 as in April "
+     "2025; the EU's Chinese supply untouched, so the EU may pass stock on through "
+     "Sharing; probability assumed", "Japan"),
 ]
 
 
@@ -432,12 +494,17 @@ def rows_for(columns: list[Any], records: list[dict[Any, Any]]) -> list[list[Any
 def supply_records() -> list[dict[str, Any]]:
     out = []
     for supplier, material, tier, capacity, price, min_offtake, source, note in SUPPLY:
+        key = (supplier, material, tier)
         common = {"supplier": supplier, "material": material, "price": price, "tier": tier,
-                  "min_offtake": min_offtake, "source": source, "note": note}
+                  "min_offtake": min_offtake, "source": source, "note": note,
+                  "buyers": "Japan" if key in JAPAN_ONLY else None,
+                  "deal": DEAL_OF.get(key)}
         if isinstance(capacity, list):
+            least = per_period(min_offtake) if isinstance(min_offtake, list) else {}
             for t, cap in per_period(capacity).items():
                 if cap:  # no row before an offer starts
-                    out.append({**common, "period": t, "capacity": cap})
+                    out.append({**common, "period": t, "capacity": cap,
+                                **({"min_offtake": least[t]} if least else {})})
         else:
             out.append({**common, "period": "*", "capacity": capacity})
     return out
@@ -486,7 +553,15 @@ def records() -> dict[str, tuple[list[Any], list[dict[Any, Any]]]]:
     sheets["Suppliers"] = (header("Suppliers"), [
         {"supplier": s, "country": c, "origin": o, "active": "yes", "description": d,
          "source": src, "note": note} for s, c, o, d, src, note in SUPPLIERS])
+    deal_cols = ("deal", "supplier", "upfront_cost", "fixed_cost", "signable_by",
+                 "description", "source", "note")
+    sheets["Deals"] = (header("Deals"), [dict(zip(deal_cols, d, strict=True))
+                                         for d in DEALS])
     sheets["Supply"] = (header("Supply"), supply_records())
+    sheets["Discounts"] = (header("Discounts"), [
+        {"supplier": sup, "material": mat, "period": "*", "basis": basis, "type": kind,
+         "from_quantity": q, "price": price, "source": src, "note": note}
+        for sup, mat, basis, kind, breaks, src, note in DISCOUNTS for q, price in breaks])
     wide = header("Demand", middle=list(PERIODS))
     sheets["Demand"] = (wide, [
         {"buyer": b, "material": m, **{t: demand(base, g, t) for t in PERIODS},
@@ -511,9 +586,9 @@ def records() -> dict[str, tuple[list[Any], list[dict[Any, Any]]]]:
     sheets["Strategies"] = (header("Strategies"), [dict(zip(strategy_cols, s, strict=True))
                                                    for s in STRATEGIES])
     disruption_cols = ("scenario", "probability", "supplier", "country", "material", "start",
-                       "end", "capacity_factor", "price_factor", "source", "note")
+                       "end", "capacity_factor", "price_factor", "source", "note", "buyer")
     sheets["Disruptions"] = (header("Disruptions"), [
-        dict(zip(disruption_cols, d, strict=True)) for d in DISRUPTIONS])
+        dict(zip(disruption_cols, d, strict=False)) for d in DISRUPTIONS])
     return sheets
 
 

@@ -324,6 +324,15 @@ def test_compare_traces_the_value_of_coordination_to_the_deal(book: Path,
     sheet = openpyxl.load_workbook(out)["Coordination"]
     texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert any("deals only the coalition signs" in t and "eneabba-anchor" in t for t in texts)
+    # the Deals sheet: which projects each strategy finances, and who signs
+    deals = openpyxl.load_workbook(out)["Deals"]
+    head = next(r for r in deals.iter_rows(values_only=True) if r and r[0] == "strategy")
+    rows = [dict(zip(head, r, strict=True)) for r in deals.iter_rows(values_only=True)
+            if r and r[0] in ("base", "independent")]
+    assert [(r["strategy"], r["deal"], r["signed"], r["signed by"]) for r in rows] == [
+        ("base", "eneabba-anchor", "yes", "coalition"),
+        ("independent", "eneabba-anchor", "no", None)]
+    assert rows[1]["cost (USD, present value)"] == 0  # not signed: nothing paid
     terminal = run("compare", book, "-s", "independent", "-o", tmp_path / "c2.xlsx",
                    "--workers", "1").stdout
     assert "deals only the coalition signs" in " ".join(terminal.split())

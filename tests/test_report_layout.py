@@ -92,7 +92,7 @@ def column(ws: Worksheet, head: int, name: str) -> list[Cell]:
 # --------------------------------------------------------------------------- print setup
 def test_every_sheet_of_every_workbook_has_a_print_setup(books: dict[str, Path]) -> None:
     today = datetime.now(UTC).date().isoformat()
-    subjects = {"results": "strategy crma-65", "compare": "10 strategies compared",
+    subjects = {"results": "strategy crma-65", "compare": "11 strategies compared",
                 "stress": "2 strategies under disruption", "sweep": "sweep of strategy crma-65",
                 "grid": "sweep of strategy base"}
     for name, path in books.items():
@@ -134,7 +134,6 @@ def test_wide_sheets_print_landscape_and_narrow_ones_portrait(books: dict[str, P
     compare = load(books["compare"])
     assert compare["Comparison"].page_setup.orientation == "landscape"
     assert compare["Purchases"].page_setup.orientation == "landscape"
-    assert compare["Coordination"].page_setup.orientation == "portrait"
 
 
 def test_charts_print_whole_one_page_each(books: dict[str, Path]) -> None:
@@ -179,11 +178,11 @@ def test_comparison_charts_as_designed(books: dict[str, Path]) -> None:
     head = next(c.row for c in ws["A"] if c.value == "strategy")
     names = [c.value for c in ws[head]]
     letter = get_column_letter(names.index("total cost vs base (USD)") + 1)
-    assert ref == f"Comparison!${letter}${head + 2}:${letter}${head + 10}"
+    assert ref == f"Comparison!${letter}${head + 2}:${letter}${head + 11}"
     assert ws[f"A{head + 1}"].value == "base"
     with zipfile.ZipFile(books["compare"]) as z:  # openpyxl does not read label texts
         labels = re.findall(r"<a:t>([^<]*)</a:t>", z.read("xl/charts/chart1.xml").decode())
-    assert "as base" in labels and "+368.0 m (+3.3%)" in labels and "+2.4 m (+0.02%)" in labels
+    assert "as base" in labels and "+191.5 m (+1.7%)" in labels and "+7.7 m (+0.07%)" in labels
     assert (mix.barDir, mix.grouping) == ("bar", "percentStacked")
     assert chart_title(short).startswith("Shortfall by strategy")
     assert len(short.series) == 3  # as planned, expected and worst case under disruption
@@ -380,7 +379,8 @@ def test_names_are_written_in_full(books: dict[str, Path]) -> None:
     wb = load(books["compare"])
     _, body = table(wb["Comparison"], 5)
     assert [r[0].value for r in body] == ["base", "joint", "pro-rata", "sequential", "crma-65",
-                                          "crma-65-soft", "stock-90d", "no-new-china", *ROBUST]
+                                          "crma-65-soft", "stock-90d", "no-new-china", *ROBUST,
+                                          "crma-65-alone"]
     assert "china-hree-export-controls" in {c.value for c in column(
         wb["Disruptions"], 3, "scenario")}
 

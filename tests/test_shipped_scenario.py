@@ -77,3 +77,36 @@ def test_the_shipped_scenario_solves_to_the_objective_it_had_before_pooling() ->
     run = solve_plan(replace(data, settings=replace(data.settings, closing_stock_value=0.0)))
     assert run.result.mip_gap is None
     assert run.objective == pytest.approx(11_336_380_871, abs=1.0)
+
+
+def test_only_the_coalition_finances_the_caremag_plant(shipped: LoadedWorkbook) -> None:
+    """SPEC 3.1 on the shipped scenario: the Caremag deal's bankable minimum (450 t Dy and
+    81 t Tb a year) is more than either partner uses; together they sign it, alone
+    neither does, and the whole value of coordination in the base comes from it."""
+    from optimizer.planning.coordination import plan_coordinated
+    from optimizer.planning.sources import coordination_sources
+
+    base = shipped.scenario("base")
+    assert plan_coordinated(base).result.signers == {"caremag-lacq": "coalition"}
+    assert plan_coordinated(shipped.scenario("pro-rata")).result.signers == {}
+    src = coordination_sources(base)
+    assert src.deals_only_together == ("caremag-lacq",)
+    assert src.from_deals == pytest.approx(src.total, rel=1e-9) and src.total > 30e6
+
+
+def test_the_shipped_scenario_holds_every_pooling_family(shipped: LoadedWorkbook) -> None:
+    """SPEC 3.1 item by item: a Japan-only entitlement (Lynas tier 1), an embargo aimed at
+    Japan alone, a volume-discount schedule, and the CRMA cap planned alone as a
+    strategy."""
+    base = shipped.scenario("base")
+    lynas = {(o.material, o.tier): o.buyers for o in base.offers
+             if o.supplier == "Lynas Malaysia"}
+    assert {k: v for k, v in lynas.items() if k[1] == 1} == {
+        (m, 1): ("Japan",) for m in ("NdPr oxide", "Dy oxide", "Tb oxide")}
+    assert all(v is None for k, v in lynas.items() if k[1] == 2)
+    aimed = {d.name: {s.buyer for s in d.shocks} for d in base.disruptions}
+    assert aimed["china-embargo-on-japan"] == {"Japan"} and aimed["china-embargo"] == {None}
+    assert {(d.supplier, d.kind) for d in base.discounts} == {("Neo Silmet", "all-units")}
+    alone = shipped.scenario("crma-65-alone")
+    assert alone.settings.coordination == "pro-rata"
+    assert any(p.name == "country-cap" for p in alone.policies)

@@ -37,6 +37,15 @@ def long_table(comparison: Comparison, attribute: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def deal_table(comparison: Comparison) -> pd.DataFrame:
+    """Every strategy's deals (signed or not, by whom), stacked; empty without deals."""
+    deals = long_table(comparison, "deals")
+    if deals.empty:
+        return deals
+    deals["signed"] = deals["signed"].map({True: "yes", False: "no"})
+    return deals
+
+
 def supply_mix(purchases: pd.DataFrame) -> pd.DataFrame:
     """Quantity bought per strategy and supplier country (a row per strategy), the
     countries by quantity, largest first."""
@@ -114,6 +123,14 @@ def write_comparison(path: str | Path, comparison: Comparison, prov: Provenance,
                      " savings is on the Coordination sheet.")
         w.sheet("Changes", changes_table(comparison),
                 note="Exactly which workbook cells each strategy overrides.")
+        deals = deal_table(comparison)
+        if not deals.empty:
+            w.sheet("Deals", deals,
+                    note="Which projects each strategy finances: every deal, signed or not "
+                         "and by whom (coalition: the partners together), its cost (present "
+                         "value) and the volume taken. A deal the coalition signs and no "
+                         "partner signs alone is one only pooling finances: the Coordination "
+                         "sheet names them.")
         mix_ws = w.sheet("Supply mix", mix, note=f"Quantity bought by supplier country ({s.unit}).",
                          default_kind="qty", headers={c: str(c) for c in mix.columns[1:]})
         cover_ws = w.sheet("Cover", cover, note="Coalition days of cover at the end of each "

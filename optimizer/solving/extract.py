@@ -130,8 +130,8 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
 def deal_table(data: ScenarioData, ix: ModelIndex, signed: Collection[str],
                purchases: pd.DataFrame) -> pd.DataFrame:
     """Every deal with an offer: signed or not and by whom (the planning unit: the
-    coalition, or the partner planning alone), its costs (present value of what signing
-    costs) and the volume taken from its offers."""
+    coalition, or the partner planning alone), its terms, what it costs (present value;
+    0 when not signed: nothing is paid) and the volume taken from its offers."""
     deal_of = {(o.supplier, o.material, o.period): o.deal for o in data.offers if o.deal}
     taken: dict[str, float] = defaultdict(float)
     for p in purchases.itertuples(index=False):
@@ -147,7 +147,8 @@ def deal_table(data: ScenarioData, ix: ModelIndex, signed: Collection[str],
         rows.append((deal.name, deal.supplier, deal.name in signed,
                      unit if deal.name in signed else None, deal.upfront_cost,
                      deal.fixed_cost, f"{terms.term[0]}-{terms.term[-1]}",
-                     sum(ix.discount[t] * terms.cost(t) for t in terms.term),
+                     sum(ix.discount[t] * terms.cost(t) for t in terms.term)
+                     if deal.name in signed else 0.0,
                      taken.get(deal.name, 0.0), deal.src))
     return pd.DataFrame(rows, columns=DEAL_COLUMNS)
 
