@@ -26,6 +26,12 @@ each gets
   without it less with it, every other deal signed, no signing costs) was 0.43-0.93 x
   that sum before the 0.7.
 
+Variants "20+d" and "100+d" (``--no-discounts`` skips them) add volume discounts to
+about a third of the offers (``with_discounts``): whole one-tier (supplier, material)
+pairs without a deal, all-units and incremental in turn, per period, breaking at 30 %
+and 60 % of each offer's capacity at 0.96 and 0.92 x its price (binaries per bracket,
+``models/constraints/discounts.py``).
+
 Each scenario is planned with ``optimizer.solving.plan.solve_plan(data)`` (checker
 included), which solves a scenario with deals as a MIP to the setting's relative gap
 (``mip_gap``, 1e-4) and then re-solves the LP with the signing fixed for prices and the
@@ -84,6 +90,11 @@ from models import data as md  # noqa: E402
 
 DEALS = (0, 20, 100)
 QUICK_DEALS = (0, 20)
+# variants also planned with volume discounts on a third of the offers ("20+d")
+DISCOUNTED = (20, 100)
+QUICK_DISCOUNTED = (20,)
+DISCOUNTED_SHARE = 1 / 3  # of the offers, in whole (supplier, material) pairs
+BREAKS = ((0.3, 0.96), (0.6, 0.92))  # (share of the pair's capacity, x its price)
 GAME_DEALS = 20
 PARTNERS = 4
 PARTNERS_SHAPE = (30, 17, 20)  # suppliers, materials, periods: medium, 5 years not 10
@@ -178,8 +189,47 @@ def with_deals(data: md.ScenarioData, n: int, seed: int) -> md.ScenarioData:
                    settings=replace(data.settings, name=f"{data.settings.name}-{n}-deals"))
 
 
-def scenario(size: str, n_deals: int, seed: int) -> md.ScenarioData:
-    return with_deals(bench_lp.make_scenario(size, seed), n_deals, seed)
+def with_discounts(data: md.ScenarioData, seed: int) -> md.ScenarioData:
+    """``data`` with per-period volume discounts on about a third of its offers: whole
+    (supplier, material) pairs, drawn in a seeded order among those with one tier and no
+    deal (SPEC 3.1: a discounted offer has one tier), all-units and incremental in turn.
+    Each period's schedule breaks at 30 % and 60 % of the offer's capacity, at 0.96 and
+    0.92 x its price: the coalition reaches the deeper brackets more easily than a
+    partner alone, and the MIP has a bracket choice per discounted offer and period."""
+    rng = np.random.default_rng([seed, 7])
+    tiers: dict[tuple[str, str], set[int]] = defaultdict(set)
+    rows: dict[tuple[str, str], list[md.Offer]] = defaultdict(list)
+    for o in data.offers:
+        tiers[(o.supplier, o.material)].add(o.tier if o.deal is None else -1)
+        rows[(o.supplier, o.material)].append(o)
+    eligible = sorted(k for k, t in tiers.items() if t == {1})
+    target, covered, schedules = DISCOUNTED_SHARE * len(data.offers), 0, []
+    for pair, i in enumerate(rng.permutation(len(eligible))):
+        if covered >= target:
+            break
+        supplier, material = eligible[int(i)]
+        kind = "all-units" if pair % 2 == 0 else "incremental"
+        for o in rows[(supplier, material)]:
+            if o.capacity <= 0:
+                continue
+            schedules.append(md.DiscountSchedule(
+                supplier, material, "period", kind, (o.period,),
+                tuple(round(share * o.capacity, 3) for share, _ in BREAKS),
+                (tuple(round(factor * o.price, 4) for _, factor in BREAKS),),
+                src=f"Discounts!{len(schedules) + 2}"))
+        covered += len(rows[(supplier, material)])
+    return replace(data, discounts=tuple(schedules),
+                   settings=replace(data.settings, name=f"{data.settings.name}+discounts"))
+
+
+def scenario(size: str, n_deals: int, seed: int, discounts: bool = False) -> md.ScenarioData:
+    data = with_deals(bench_lp.make_scenario(size, seed), n_deals, seed)
+    return with_discounts(data, seed) if discounts else data
+
+
+def variant(key: str) -> tuple[int, bool]:
+    """A variant's number of deals and whether it has discounts: "20" or "20+d"."""
+    return int(key.removesuffix("+d")), key.endswith("+d")
 
 
 def partners_size(shape: Sequence[int]) -> str:
@@ -202,6 +252,8 @@ def plan_figures(run: Any, wall_s: float) -> dict[str, Any]:
         "objective": run.objective,
         "mip_gap": None if res is None else res.mip_gap,
         "signed": None if res is None else len(res.signed),
+        # discounted (arc, period) purchases above the first bracket
+        "brackets": None if res is None else int((res.brackets["bracket"] > 0).sum()),
         "deals": None if res is None else len(res.deals),
         "wall_s": wall_s,
         **{k: run.timings.get(k) for k in ("build_s", "compile_s", "solve_s", "fixed_lp_s",
@@ -246,16 +298,17 @@ def median(values: Sequence[float | None]) -> float | None:
     return statistics.median(kept) if kept else None
 
 
-def bench_sizes(sizes: Sequence[int], repeat: int, seed: int) -> dict[str, Any]:
+def bench_sizes(sizes: Sequence[str], repeat: int, seed: int) -> dict[str, Any]:
+    """``sizes``: variant keys ("0" first, the LP; "20"; "20+d" with discounts)."""
     from optimizer.solving.plan import solve_plan
 
-    gen: dict[int, float] = {}
-    data: dict[int, md.ScenarioData] = {}
+    gen: dict[str, float] = {}
+    data: dict[str, md.ScenarioData] = {}
     for n in sizes:
         t0 = time.perf_counter()
-        data[n] = scenario("medium", n, seed)
+        data[n] = scenario("medium", *variant(n), seed)
         gen[n] = time.perf_counter() - t0
-    runs: dict[int, list[dict[str, Any]]] = {n: [] for n in sizes}
+    runs: dict[str, list[dict[str, Any]]] = {n: [] for n in sizes}
     for r in range(repeat):
         turn = list(sizes[r % len(sizes):]) + list(sizes[:r % len(sizes)])
         for n in turn:
@@ -263,14 +316,14 @@ def bench_sizes(sizes: Sequence[int], repeat: int, seed: int) -> dict[str, Any]:
             runs[n].append(fig)
             wrong = verdict(fig, data[n].settings.mip_gap)
             gap = "-" if fig["mip_gap"] is None else f"{fig['mip_gap']:.1e}"
-            print(f"  repeat {r + 1}, {n:3d} deals: total {fig['total_s']:.2f} s (build "
+            print(f"  repeat {r + 1}, {n:>5} deals: total {fig['total_s']:.2f} s (build "
                   f"{fig['build_s']:.2f}, compile {fig['compile_s']:.2f}, solve "
                   f"{fig['solve_s']:.2f}, fixed LP {fig['fixed_lp_s'] or 0.0:.2f}), gap {gap}, "
                   f"signed {fig['signed']}/{fig['deals']}; "
                   + ("checker: no violation" if not wrong else "; ".join(wrong)), flush=True)
             if wrong:
                 raise SystemExit(f"{n} deals: {'; '.join(wrong)}")
-    base = sizes[0] if sizes[0] == 0 else None
+    base = sizes[0] if sizes[0] == "0" else None
     out: dict[str, Any] = {}
     for n in sizes:
         figs = runs[n]
@@ -283,6 +336,8 @@ def bench_sizes(sizes: Sequence[int], repeat: int, seed: int) -> dict[str, Any]:
         summary.update({
             "generate_s": gen[n], "offers": len(data[n].offers),
             "deal_offers": sum(o.deal is not None for o in data[n].offers),
+            "discounted_offers": len(data[n].discounts),
+            "brackets_used": sorted({f["brackets"] for f in figs}),
             "mip_gap_max": max((f["mip_gap"] or 0.0) for f in figs),
             "signed": sorted({f["signed"] for f in figs}), "deals": last["deals"],
             "objective": last["objective"],
@@ -290,7 +345,7 @@ def bench_sizes(sizes: Sequence[int], repeat: int, seed: int) -> dict[str, Any]:
             "rows": last["rows"], "columns": last["columns"], "nonzeros": last["nonzeros"],
             "binaries": last["binaries"], "violations": sum(len(f["violations"]) for f in figs),
             "runs": figs})
-        out[str(n)] = summary
+        out[n] = summary
     return out
 
 
@@ -423,13 +478,15 @@ def print_sizes(res: dict[str, Any], repeat: int) -> None:
     names = list(res)
     print(f"\nmedium scenario, median of {repeat}; (x LP) = median over the repeats of the "
           f"time / the 0-deal LP's of the same repeat")
-    print("| | " + " | ".join(f"{n} deals" for n in names) + " |")
+    print("| | " + " | ".join(f"{n.removesuffix('+d')} deals" + (" + discounts" if n.endswith(
+        "+d") else "") for n in names) + " |")
     print("|---|" + "---:|" * len(names))
 
     def row(label: str, cell: Callable[[dict[str, Any]], str]) -> None:
         print(f"| {label} | " + " | ".join(cell(res[n]) for n in names) + " |")
 
-    row("offers (of them in deals)", lambda r: f"{r['offers']} ({r['deal_offers']})")
+    row("offers (in deals / discounted)",
+        lambda r: f"{r['offers']:,} ({r['deal_offers']} / {r['discounted_offers']:,})")
     row("rows / columns / binaries",
         lambda r: f"{r['rows']:,} / {r['columns']:,} / {r['binaries']}")
     row("**total plan** (x LP)", lambda r: f"**{_s(r['total_s'])} s** ({_x(r.get('total_x_lp'))})")
@@ -446,6 +503,8 @@ def print_sizes(res: dict[str, Any], repeat: int) -> None:
     row("extract + check", lambda r: f"{_s(r['extract_s'])} + {_s(r['check_s'])} s")
     row("MIP gap reached (max)", lambda r: "- (LP)" if not r["binaries"]
         else f"{r['mip_gap_max']:.1e}")
+    row("discounted purchases above the first break", lambda r: "-" if not
+        r["discounted_offers"] else "/".join(map(str, r["brackets_used"])))
     row("deals signed", lambda r: "-" if not r["binaries"]
         else f"{'/'.join(map(str, r['signed']))} of {r['deals']}")
     row("checker violations", lambda r: str(r["violations"]))
@@ -499,16 +558,20 @@ def main(argv: list[str] | None = None) -> int:
                     f"{','.join(map(str, PARTNERS_SHAPE))}; --quick "
                     f"{','.join(map(str, QUICK_PARTNERS_SHAPE))})")
     ap.add_argument("--no-shapley", action="store_true", help="skip the Shapley game")
+    ap.add_argument("--no-discounts", action="store_true",
+                    help="skip the variants with volume discounts on a third of the offers")
     ap.add_argument("--quick", action="store_true",
                     help=f"smoke run: {','.join(map(str, QUICK_DEALS))} deals, 1 repeat, "
                          "the small game")
     ap.add_argument("--json", type=Path, default=None, help="write the figures as JSON here")
     ap.add_argument("--seed", type=int, default=2026)
     args = ap.parse_args(argv)
-    sizes = args.deals or (QUICK_DEALS if args.quick else DEALS)
+    numbers = args.deals or (QUICK_DEALS if args.quick else DEALS)
+    discounted = () if args.no_discounts else (QUICK_DISCOUNTED if args.quick else DISCOUNTED)
+    sizes = [str(n) for n in numbers] + [f"{n}+d" for n in discounted if n in numbers]
     repeat = args.repeat or (1 if args.quick else 3)
     shape = args.partners_shape or (QUICK_PARTNERS_SHAPE if args.quick else PARTNERS_SHAPE)
-    if sizes[0] != 0 or len(set(sizes)) != len(sizes):
+    if numbers[0] != 0 or len(set(numbers)) != len(numbers):
         ap.error("--deals: distinct numbers, starting with 0 (the LP baseline)")
     if len(shape) != 3:
         ap.error("--partners-shape: three numbers, suppliers,materials,periods")

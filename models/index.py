@@ -226,11 +226,15 @@ def _credit(data: ScenarioData, stock_keys: list[tuple[str, str]]
 def _brackets(data: ScenarioData, arcs: list[Arc], arc_cost: dict[Arc, ArcCost],
               capacity: dict[tuple[str, str, str, int], float]) -> list[Brackets]:
     out = []
+    # the arcs of each (supplier, material, period), in arc order: one pass over the arcs,
+    # not one per schedule (6,440 schedules on 38,000 arcs took a minute)
+    arcs_of: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i, a in enumerate(arcs):
+        arcs_of[(a[1], a[2], a[3])].append(i)
     for sch in data.discounts:
-        periods = set(sch.periods)
-        counted = tuple(i for i, a in enumerate(arcs) if a[1] == sch.supplier
-                        and a[2] == sch.material and a[3] in periods
-                        and (sch.buyers is None or a[0] in sch.buyers))
+        counted = tuple(sorted(i for t in set(sch.periods)
+                               for i in arcs_of.get((sch.supplier, sch.material, t), ())
+                               if sch.buyers is None or arcs[i][0] in sch.buyers))
         total = sum(capacity.get((sch.supplier, sch.material, t, 1), 0.0) for t in sch.periods)
         low = (0.0, *sch.breaks)
         high = (*sch.breaks, max(total, sch.breaks[-1]))

@@ -15,7 +15,7 @@ from models import data as md
 from optimizer.solving import diagnose as diagnosis
 from optimizer.solving.diagnose import SHARE, Bend, diagnose
 from optimizer.workbook.load import load_workbook
-from tests.conftest import SHIPPED, append_row, edit, run, set_cell
+from tests.conftest import BEFORE_POOLING, append_row, edit, run, set_cell
 from tests.factory import scenario
 
 PERIODS = ("t1", "t2", "t3")
@@ -150,8 +150,9 @@ def test_the_shipped_scenario_with_two_budgets_out_of_reach() -> None:
     take-or-pay by 1,030.6, rounded up to 1,031 (to 1,969 t); or raise Japan's budget to
     (3,000 - 653.6) x 76,000 = 178.33 M (by 78,330,000) or the EU's to (3,000 - 1,315.8)
     x 76,500 = 128.84 M (by 78,850,000 rounded up). Each row is one `*` row of ten
-    periods."""
-    data = load_workbook(SHIPPED).scenario("base")
+    periods. On the shipped workbook as it was before pooling (an LP; since then the
+    Lynas tranche is Japan's alone and the Caremag deal shares the budgets)."""
+    data = load_workbook(BEFORE_POOLING).scenario("base")
     budgets = tuple(md.Budget(b, t, amount, src) for b, amount, src in (
         ("Japan", 1e8, "Budgets!2"), ("EU", 5e7, "Budgets!3")) for t in data.period_labels)
     result = diagnose(replace(data, budgets=budgets))

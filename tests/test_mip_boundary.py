@@ -3,6 +3,9 @@ solved as a MIP, with the gap reached, and read back as the LP with its binaries
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pyomo.environ as pyo
 import pytest
 
@@ -70,3 +73,35 @@ def test_a_coefficient_too_small_to_mean_anything_is_compiled_as_zero() -> None:
     lp = compile_lp(m)
     assert not ((lp.cost != 0) & (abs(lp.cost) < 1e-200)).any()
     assert solve_model(m, mip_gap=0.0).objective == pytest.approx(140)
+
+
+def _market_split(rows: int = 4, n: int = 40, seed: int = 1) -> pyo.ConcreteModel:
+    """A market-split instance (Cornuejols and Dahl): split n binary items so that each of
+    ``rows`` weighted sums hits half its total, paying 1 per unit missed. Any split is a
+    plan, and branch and bound needs far longer than seconds to prove the best one."""
+    rng = random.Random(seed)
+    a = [[rng.randint(0, 99) for _ in range(n)] for _ in range(rows)]
+    m = pyo.ConcreteModel()
+    m.J, m.I = pyo.RangeSet(0, n - 1), pyo.RangeSet(0, rows - 1)
+    m.x = pyo.Var(m.J, domain=pyo.Binary)
+    m.over = pyo.Var(m.I, domain=pyo.NonNegativeReals)
+    m.under = pyo.Var(m.I, domain=pyo.NonNegativeReals)
+    m.split = pyo.Constraint(m.I, rule=lambda m, i: sum(a[i][j] * m.x[j] for j in m.J)
+                             - m.over[i] + m.under[i] == sum(a[i]) // 2)
+    m.cost = pyo.Objective(expr=sum(m.over[i] + m.under[i] for i in m.I))
+    return m
+
+
+def test_a_time_limit_with_a_plan_returns_it_with_its_gap() -> None:
+    """SPEC 3.1: out of time with a plan in hand, the plan comes back (status time limit,
+    which the CLI reports with exit 0) with the gap HiGHS reached, its decisions whole and
+    its objective that of the LP with them fixed."""
+    m = _market_split()
+    out = solve_model(m, time_limit_s=2.0, mip_gap=0.0)
+    assert out.status is Status.TIME_LIMIT and out.status.has_plan
+    assert out.mip_gap is not None and out.mip_gap > 0
+    x = out.values(m.x)
+    assert np.allclose(x, np.round(x))
+    missed = sum(out.value(m.over[i]) + out.value(m.under[i]) for i in m.I)
+    assert out.objective == pytest.approx(missed)
+    assert out.options["shadow_prices"] == "LP with integer decisions fixed"

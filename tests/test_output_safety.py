@@ -233,9 +233,10 @@ def _signal_while_writing(folder: Path, sig: int, repeat: bool) -> Started:
     """Start a solve and signal it once its workbook is being written: the hidden
     temporary file beside the output exists from the first byte to the rename. On a
     loaded machine the signal may land only after the rename, when the run has rightly
-    finished (exit 0, the workbook whole): then try again, three times at most, so a run
-    that ignored the signal still fails."""
-    for _ in range(3):
+    finished (exit 0, the workbook whole): then try again, ten times at most (three
+    missed in a row once, with four busy processes on two cores), so a run that ignores
+    the signal still fails."""
+    for _ in range(10):
         run = Started("solve", "s.xlsx", "-q", "-o", "r.xlsx", cwd=folder)
         while run.proc.poll() is None:
             if any(n.startswith(".r.") and "probe" not in n for n in os.listdir(folder)):

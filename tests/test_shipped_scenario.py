@@ -9,7 +9,7 @@ import pytest
 
 from optimizer.workbook.load import LoadedWorkbook, load_workbook
 from optimizer.workbook.schema import SHEETS
-from tests.conftest import ROOT, SHIPPED
+from tests.conftest import BEFORE_POOLING, ROOT, SHIPPED
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +72,7 @@ def test_the_shipped_scenario_solves_to_the_objective_it_had_before_pooling() ->
 
     from optimizer.solving.plan import solve_plan
 
-    data = load_workbook(ROOT / "tests" / "data" / "japan-eu-2030-before-pooling.xlsx"
-                         ).scenario("base")
+    data = load_workbook(BEFORE_POOLING).scenario("base")
     run = solve_plan(replace(data, settings=replace(data.settings, closing_stock_value=0.0)))
     assert run.result.mip_gap is None
     assert run.objective == pytest.approx(11_336_380_871, abs=1.0)

@@ -13,8 +13,9 @@ from optimizer.solving.plan import solve_plan
 from optimizer.workbook.load import load_workbook
 from tests.conftest import SHIPPED, digest, edit, letter, run, set_cell
 
+# crma-65 of the shipped workbook buys Silmet's discounted NdPr and signs the Caremag deal
 SHEETS = ["Summary", "Purchases", "Stockpile", "Shortfalls", "Supply", "Transfers",
-          "Constraints", "Run"]
+          "Discounts", "Deals", "Constraints", "Run"]
 
 
 @pytest.fixture(scope="module")
