@@ -121,13 +121,14 @@ class Outcome:
         n = len(component)
         if source is None or not n:
             return np.zeros(n)
-        members = component.values() if hasattr(component, "values") else component
+        # one list, read twice when a member is missing (an indexed component's values()
+        # is a one-pass view)
+        members = list(component.values() if hasattr(component, "values") else component)
         try:  # every member in the LP (the rule here): one pass in C
             idx = np.fromiter(map(position.__getitem__, map(id, members)),
                               dtype=np.int64, count=n)
             return source[idx]
         except KeyError:  # a member the LP lacks: fixed before compiling, or in no row
-            members = component.values() if hasattr(component, "values") else component
             return np.fromiter((source[j] if (j := position.get(id(d))) is not None
                                 else _fixed_value(d) for d in members),
                                dtype=float, count=n)
