@@ -42,6 +42,13 @@ def cli(*args: str | Path, cwd: Path, env: dict[str, str] | None = None
     return proc
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C as a planner's terminal delivers it: a shell runs a background job (``cmd
+    &``, as a CI script or a detached test run may) with SIGINT ignored, the child would
+    inherit that and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Started:
     """``coprocure ARGS`` running from ``cwd``. Its stderr goes to a file beside ``cwd``,
     not a pipe: a worker process that outlived it would hold a pipe open for ever."""
@@ -51,7 +58,8 @@ class Started:
         with open(self.log, "w") as stderr:
             self.proc = subprocess.Popen([sys.executable, "-m", "optimizer.cli",
                                           *map(str, args)], cwd=cwd,
-                                         stdout=subprocess.DEVNULL, stderr=stderr)
+                                         stdout=subprocess.DEVNULL, stderr=stderr,
+                                         preexec_fn=_as_in_a_terminal)
 
     @property
     def stderr(self) -> str:
@@ -231,22 +239,14 @@ def _until_exit(proc: subprocess.Popen, sig: int, repeat: bool) -> None:
 
 def _signal_while_writing(folder: Path, sig: int, repeat: bool) -> Started:
     """Start a solve and signal it once its workbook is being written: the hidden
-    temporary file beside the output exists from the first byte to the rename. On a
-    loaded machine the signal may land only after the rename, when the run has rightly
-    finished (exit 0, the workbook whole): then try again, ten times at most (three
-    missed in a row once, with four busy processes on two cores), so a run that ignores
-    the signal still fails."""
-    for _ in range(10):
-        run = Started("solve", "s.xlsx", "-q", "-o", "r.xlsx", cwd=folder)
-        while run.proc.poll() is None:
-            if any(n.startswith(".r.") and "probe" not in n for n in os.listdir(folder)):
-                _until_exit(run.proc, sig, repeat)
-                break
-            time.sleep(0.001)
-        run.proc.wait(120)
-        if run.proc.returncode != 0:
-            return run
-        (folder / "r.xlsx").unlink()
+    temporary file beside the output exists from the first byte to the rename."""
+    run = Started("solve", "s.xlsx", "-q", "-o", "r.xlsx", cwd=folder)
+    while run.proc.poll() is None:
+        if any(n.startswith(".r.") and "probe" not in n for n in os.listdir(folder)):
+            _until_exit(run.proc, sig, repeat)
+            break
+        time.sleep(0.001)
+    run.proc.wait(120)
     return run
 
 
