@@ -222,7 +222,8 @@ def with_discounts(data: md.ScenarioData, seed: int) -> md.ScenarioData:
                    settings=replace(data.settings, name=f"{data.settings.name}+discounts"))
 
 
-def scenario(size: str, n_deals: int, seed: int, discounts: bool = False) -> md.ScenarioData:
+def scenario(size: str, n_deals: int, seed: int, *,
+             discounts: bool = False) -> md.ScenarioData:
     data = with_deals(bench_lp.make_scenario(size, seed), n_deals, seed)
     return with_discounts(data, seed) if discounts else data
 
@@ -306,7 +307,8 @@ def bench_sizes(sizes: Sequence[str], repeat: int, seed: int) -> dict[str, Any]:
     data: dict[str, md.ScenarioData] = {}
     for n in sizes:
         t0 = time.perf_counter()
-        data[n] = scenario("medium", *variant(n), seed)
+        deals, discounts = variant(n)
+        data[n] = scenario("medium", deals, seed, discounts=discounts)
         gen[n] = time.perf_counter() - t0
     runs: dict[str, list[dict[str, Any]]] = {n: [] for n in sizes}
     for r in range(repeat):

@@ -190,6 +190,29 @@ class Policy:
     scope: Scope
     penalty: float | None
     src: str = ""
+    # the stage it caps (SPEC 3.2 family 16): it then counts purchases by supplier country
+    # plus processing output by facility country of the materials at that stage; None:
+    # purchases only, as without stages
+    stage: str | None = None
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One facility making one output in one period (SPEC 3.2 family 15), expanded from
+    the Processing rows of that facility and output (a named period's rows replace the
+    `*` rows for it). A partner's processing started in ``period`` draws the inputs from
+    its own stock then and adds the output to it ``lead_time`` periods later."""
+
+    facility: str
+    country: str
+    output: str
+    period: str
+    inputs: tuple[tuple[str, float], ...]  # (material, units of it per unit of output)
+    capacity: float  # output started in the period, shared by every partner
+    fee: float  # money per unit of output, paid in the period processing starts
+    lead_time: int = 0
+    deal: str | None = None  # the capacity exists only if this deal is signed
+    src: str = ""
 
 
 @dataclass(frozen=True)
@@ -257,6 +280,11 @@ class ScenarioData:
     # coalition's data (:func:`credit_prices`) and kept when a partner plans alone, so the
     # price is the same in every mode; None: computed from this data
     credit: tuple[tuple[str, float], ...] | None = None
+    # processing stages (SPEC 3.2): the stage labels in order, each material's stage
+    # (materials without one are at no stage: a workbook without stages), and the recipes
+    stages: tuple[str, ...] = ()
+    material_stage: tuple[tuple[str, str], ...] = ()
+    recipes: tuple[Recipe, ...] = ()
 
     @property
     def period_labels(self) -> tuple[str, ...]:
@@ -266,6 +294,9 @@ class ScenarioData:
         """Material -> the price its closing stock is credited at (before the
         ``closing_stock_value`` share); a material without one gets no credit."""
         return dict(self.credit) if self.credit is not None else credit_prices(self)
+
+    def stage_of(self, material: str) -> str | None:
+        return dict(self.material_stage).get(material)
 
     def shortage_penalty(self, material: str) -> float:
         """Money per unit of ``material`` short: its own penalty, else the setting's."""

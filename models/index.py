@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from models.data import DiscountSchedule, Policy, Route, ScenarioData
+from models.data import DiscountSchedule, Policy, Recipe, Route, ScenarioData
 
 Arc = tuple[str, str, str, str, int]  # (buyer, supplier, material, period, tier)
+Process = tuple[str, str, str, str]  # (buyer, facility, output, period started)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ class CapRow:
     period: str | None  # None: the whole horizon
     capped: tuple[int, ...]  # positions in `arcs` of the purchases from the target
     counted: tuple[int, ...]  # positions of all purchases of the buyer(s) and material
+    # a cap at a stage (SPEC 3.2 family 16) also counts processing output, by position in
+    # `processes`: done at the target's facilities, and all of it
+    made_capped: tuple[int, ...] = ()
+    made_counted: tuple[int, ...] = ()
 
 
 @dataclass
@@ -114,6 +119,12 @@ class ModelIndex:
     # (buyer, material) -> money credited per unit of its stock at the end of the last
     # period (closing_stock_value x the material's credit price, SPEC 3.1 family 13)
     credit: dict[tuple[str, str], float] = field(default_factory=dict)
+    # processing (SPEC 3.2 family 15): every partner's use of every recipe that has
+    # capacity and finishes within the horizon, the recipes by (facility, output, period)
+    # and the period each process's output arrives in, by position in ``processes``
+    processes: list[Process] = field(default_factory=list)
+    recipes: dict[tuple[str, str, str], Recipe] = field(default_factory=dict)
+    finish: list[str] = field(default_factory=list)
 
 
 def build_index(data: ScenarioData) -> ModelIndex:
@@ -125,9 +136,12 @@ def build_index(data: ScenarioData) -> ModelIndex:
     demand = {(d.buyer, d.material, d.period): d.quantity for d in data.demand if d.quantity > 0}
     rules = {(r.buyer, r.material, r.period): r for r in data.stock_rules}
     initial = {(i.buyer, i.material): i.quantity for i in data.initial_stock}
+    # every partner may buy, hold and process every recipe input and output (SPEC 3.2)
+    processed = {(b, m) for r in data.recipes for m in (r.output, *(i for i, _ in r.inputs))
+                 for b in data.buyers}
     stock_keys = sorted(
-        {(b, m) for b, m, _ in demand} | {(b, m) for b, m, _ in rules} | set(initial),
-        key=lambda k: (data.buyers.index(k[0]), data.materials.index(k[1])))
+        {(b, m) for b, m, _ in demand} | {(b, m) for b, m, _ in rules} | set(initial)
+        | processed, key=lambda k: (data.buyers.index(k[0]), data.materials.index(k[1])))
     stocked = set(stock_keys)
 
     floor, ceiling, holding = {}, {}, {}
@@ -198,6 +212,16 @@ def build_index(data: ScenarioData) -> ModelIndex:
             src[("sharing", *key3)] = share.src
             transfers += [(*key3, t) for t in periods]
 
+    processes: list[Process] = []
+    finish: list[str] = []
+    for r in data.recipes:
+        src[("recipe", r.facility, r.output, r.period)] = r.src
+        end = position[r.period] + r.lead_time
+        if r.capacity > 0 and end < len(periods):  # finishing after the horizon: never started
+            for b in data.buyers:
+                processes.append((b, r.facility, r.output, r.period))
+                finish.append(periods[end])
+
     return ModelIndex(
         periods=periods, position=position, discount=discount, days=days, arcs=arcs,
         arc_cost=arc_cost, arrival=arrival, lead=lead, capacity=capacity, offtake=dict(offtake),
@@ -205,13 +229,14 @@ def build_index(data: ScenarioData) -> ModelIndex:
         gap_rate={k: data.settings.reserve_gap_penalty * penalty[k[1]] * days[k[2]] / 365.0
                   for k in floor},
         holding=holding, transfers=transfers, transfer_cost=transfer_cost,
-        transfer_limit=transfer_limit, caps=_cap_rows(data, arcs, periods),
+        transfer_limit=transfer_limit, caps=_cap_rows(data, arcs, periods, processes),
         budgets={(b.buyer, b.period): b.amount for b in data.budgets},
         shortage_penalty=penalty, unit=data.settings.unit,
         currency=data.settings.currency,
         impossible=impossible, src=src, deals=_deal_terms(data, position), deal_of=deal_of,
         brackets=_brackets(data, arcs, arc_cost, capacity),
-        credit=_credit(data, stock_keys))
+        credit=_credit(data, stock_keys), processes=processes,
+        recipes={(r.facility, r.output, r.period): r for r in data.recipes}, finish=finish)
 
 
 def _credit(data: ScenarioData, stock_keys: list[tuple[str, str]]
@@ -257,10 +282,12 @@ def _deal_terms(data: ScenarioData, position: dict[str, int]) -> dict[str, DealT
     out = {}
     for deal in data.deals:
         offers = [o for o in data.offers if o.deal == deal.name]
-        if not offers:
+        plants = [r for r in data.recipes if r.deal == deal.name]  # co-financed capacity
+        if not offers and not plants:
             continue
-        term = tuple(sorted({o.period for o in offers}, key=position.__getitem__))
-        materials = {o.material for o in offers}
+        term = tuple(sorted({o.period for o in offers} | {r.period for r in plants},
+                            key=position.__getitem__))
+        materials = {o.material for o in offers} | {r.output for r in plants}
         need = {b: sum(own[(b, m)] for m in materials) for b in data.buyers}
         total = sum(need.values())
         part = {b: need[b] / total if total > 0 else 1.0 / len(data.buyers)
@@ -269,11 +296,20 @@ def _deal_terms(data: ScenarioData, position: dict[str, int]) -> dict[str, DealT
     return out
 
 
-def _cap_rows(data: ScenarioData, arcs: list[Arc], periods: list[str]) -> list[CapRow]:
+def _cap_rows(data: ScenarioData, arcs: list[Arc], periods: list[str],
+              processes: list[Process]) -> list[CapRow]:
     supplier = {s.name: s for s in data.suppliers}
     by_scope: dict[tuple[str, str], list[int]] = defaultdict(list)  # (material, period)
     for i, arc in enumerate(arcs):
         by_scope[(arc[2], arc[3])].append(i)
+    made_in: dict[tuple[str, str], list[int]] = defaultdict(list)  # (output, period started)
+    for i, proc in enumerate(processes):
+        made_in[(proc[2], proc[3])].append(i)
+    country = {r.facility: r.country for r in data.recipes}
+
+    def made_by(policy: Policy, i: int) -> str:
+        facility = processes[i][1]
+        return facility if policy.kind == "max_supplier_share" else country[facility]
 
     def target_of(policy: Policy, i: int) -> str:
         s = supplier[arcs[i][1]]
@@ -287,7 +323,14 @@ def _cap_rows(data: ScenarioData, arcs: list[Arc], periods: list[str]) -> list[C
             counted = tuple(a for t in window for a in by_scope[(policy.material, t)]
                             if policy.buyer is None or arcs[a][0] == policy.buyer)
             capped = tuple(a for a in counted if target_of(policy, a) == policy.target)
-            if capped:  # a share of 1 binds nothing but keeps the rows of a swept cap
+            # at a stage, what is processed there counts too, by the facility's country (a
+            # supplier cap treats each facility as a source; origin caps count purchases)
+            made = () if policy.stage is None or policy.kind == "max_origin_share" else tuple(
+                i for t in window for i in made_in[(policy.material, t)]
+                if policy.buyer is None or processes[i][0] == policy.buyer)
+            made_capped = tuple(i for i in made if made_by(policy, i) == policy.target)
+            if capped or made_capped:  # a share of 1 binds nothing but keeps a swept cap's rows
                 rows.append(CapRow(policy, window[0] if len(window) == 1 and
-                                   policy.scope == "period" else None, capped, counted))
+                                   policy.scope == "period" else None, capped, counted,
+                                   made_capped, made))
     return rows

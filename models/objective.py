@@ -3,6 +3,7 @@ r"""The objective, assembled from named cost components (SPEC 3, objective).
 .. math::
 
     \min \sum_t \delta_t \Big( \underbrace{\sum (p(1+\tau) + f)\,x}_{\text{purchase}}
+      + \underbrace{\sum \phi\,q}_{\text{processing}}
       + \underbrace{\sum h\,I}_{\text{holding}} + \underbrace{\sum c\,z}_{\text{transfer}}
       + \underbrace{\pi \sum u}_{\text{shortfall}}
       + \underbrace{\sum \rho \pi \tfrac{\mathit{days}_t}{365} g}_{\text{reserve}}
@@ -30,11 +31,12 @@ import pyomo.environ as pyo
 
 from models.constraints.deals import deal_terms
 from models.constraints.discounts import rebate_terms
+from models.constraints.processing import fee_terms
 from models.expr import linear
 from models.index import ModelIndex
 
-COST_COMPONENTS = ("purchase", "discount", "deal", "holding", "transfer", "closing_stock_value",
-                   "shortfall", "reserve", "policy")
+COST_COMPONENTS = ("purchase", "discount", "deal", "processing", "holding", "transfer",
+                   "closing_stock_value", "shortfall", "reserve", "policy")
 
 
 def add_objective(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
@@ -44,6 +46,7 @@ def add_objective(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     m.cost_discount = pyo.Expression(expr=linear(rebate_terms(ix, m)))
     m.cost_deal = pyo.Expression(expr=linear(deal_terms(ix, zip(m.DEALS, m.sign.values(),
                                                                    strict=True))))
+    m.cost_processing = pyo.Expression(expr=linear(fee_terms(ix, m.processing)))
     stock = zip(m.STOCK, m.stock.values(), strict=True)
     moved = zip(m.TRANSFERS, m.transfer.values(), strict=True)
     short = zip(m.SHORT, m.short.values(), strict=True)

@@ -28,10 +28,13 @@ contract price (plus tariff and freight) on what is delivered. A partner hit by 
 row also gets only g of what is left of the offer spot; the others may then share stock
 with it where Sharing allows. From the first
 period of the disruption :math:`t^\omega_0` on, spot purchases :math:`y^\omega` may take
-what each offer has left, at price x price factor x (1 + spot premium). Stock is drawn
-down to zero: the floor binds only in the no-disruption scenario; elsewhere, whatever
-is below the floor at the end of the horizon, :math:`g^\omega`, costs the shortfall
-penalty. Ceilings, routes, lead times and sharing apply as in planning.
+what each offer has left, at price x price factor x (1 + spot premium). The same rules
+hold in every world (SPEC 5): stock may go below its floor at the reserve-gap cost, as in
+planning; caps and budgets count contracts and spot together. Processing (SPEC 3.2) is
+decided in each world, like stock and transfers, within each facility's capacity times
+the world's factor on it (a disruption naming the facility or its country; rows aimed at
+one partner do not touch facilities), its fees paid in that world. Ceilings, routes, lead
+times and sharing apply as in planning.
 
 .. math::
 
@@ -69,6 +72,12 @@ from models.constraints.budget import add_budgets, budget_rule
 from models.constraints.deals import add_signing, deal_spend, deal_terms
 from models.constraints.discounts import add_discounts
 from models.constraints.diversification import add_diversification, cap_rule
+from models.constraints.processing import (
+    add_recourse_processing,
+    fee_spend,
+    fee_terms,
+    process_flows,
+)
 from models.constraints.stock import balance_rule
 from models.constraints.stockpile import ceiling_rule, floor_rule
 from models.constraints.supply import add_supply
@@ -194,6 +203,9 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
                            bounds=lambda _, g, r, mat, t: (0, ix.transfer_limit[g, r, mat]))
     blk.FLOOR = pyo.Set(initialize=list(ix.floor), dimen=3, ordered=True)
     blk.reserve_gap = pyo.Var(blk.FLOOR, domain=pyo.NonNegativeReals)
+    # processing (SPEC 3.2) is recourse: decided in each world, its facilities cut by a
+    # disruption naming them or their country (their shocks carry the facility's name)
+    made = add_recourse_processing(blk, m, ix, cf)
 
     x = m.purchases
     factor = [outlook.delivered(a) for a in ix.arcs]
@@ -206,6 +218,8 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
         arrivals[key].append((factor[i], x[i]))
         if i in spot_of:
             arrivals[key].append((1.0, spot_of[i]))
+    for key, flows in process_flows(ix, made).items():
+        arrivals[key] += flows
     tranche = defaultdict(list)
     for i in spot_arcs:
         tranche[ix.arcs[i][1:]].append(i)
@@ -247,7 +261,7 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     # count what is paid, delivered contracts and spot.
     blk.floor = pyo.Constraint(blk.FLOOR, rule=floor_rule(ix, stock, gap))
     blk.ceiling = pyo.Constraint(list(ix.ceiling), rule=ceiling_rule(ix, stock))
-    _add_scenario_caps(blk, ix, x, spot_of)
+    _add_scenario_caps(blk, ix, x, spot_of, made)
     # what is paid for a contract is what is delivered of it at its price, volume
     # discounts included: the rebates scale with the delivered share too
     rebate_vars, rebate_fixed = _rebates(m, ix, factor)
@@ -260,7 +274,10 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
         spend[(ix.arcs[i][0], ix.arcs[i][3])].append((spot_unit[i], var))
     for due, owed in deal_spend(ix, zip(m.DEALS, m.sign.values(), strict=True)).items():
         spend[due] += owed
-    paid_spot = {(ix.arcs[i][0], ix.arcs[i][3]) for i in spot_arcs}
+    for due, fees in fee_spend(ix, made).items():
+        spend[due] += fees
+    paid_spot = {(ix.arcs[i][0], ix.arcs[i][3]) for i in spot_arcs} | {
+        (p[0], p[3]) for p in ix.processes}  # rows that differ from the first stage's
     blk.budget = pyo.Constraint([k for k in ix.budgets if k in paid_spot],
                                 rule=budget_rule(ix, spend, rebate_fixed))
 
@@ -268,6 +285,7 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     terms += [(d[t] * c, v) for (_, t), owed in rebate_vars.items() for c, v in owed]
     terms += [(d[ix.arcs[i][3]] * spot_unit[i], var) for i, var in spot_of.items()]
     terms += deal_terms(ix, zip(m.DEALS, m.sign.values(), strict=True))  # every world pays
+    terms += fee_terms(ix, made)
     terms += holding_terms(ix, stock.items())
     terms += credit_terms(ix, stock.items())  # at the base credit price in every world
     terms += transfer_terms(ix, moved.items())
@@ -307,17 +325,19 @@ def spot_unit_cost(cost: ArcCost, price_factor: float, premium: float) -> float:
     return spot_price * (1.0 + tariff_rate) + cost.freight
 
 
-def _add_scenario_caps(blk: pyo.Block, ix: ModelIndex, x: list, spot: dict[int, object]) -> None:
-    """Every soft cap (its excess is this world's to pay) and every hard cap that spot
-    purchases enter; a hard cap on contracts alone already holds from the first stage."""
+def _add_scenario_caps(blk: pyo.Block, ix: ModelIndex, x: list, spot: dict[int, object],
+                       made: list) -> None:
+    """Every soft cap (its excess is this world's to pay), every hard cap that spot
+    purchases enter and every cap at a stage that counts processing (decided here); a hard
+    cap on contracts alone already holds from the first stage."""
     rows = [p for p, row in enumerate(ix.caps) if row.policy.penalty is not None
-            or any(a in spot for a in row.counted)]
+            or any(a in spot for a in row.counted) or row.made_counted]
     blk.CAPS = pyo.Set(initialize=rows, ordered=True)
     blk.SOFT_CAPS = pyo.Set(initialize=[p for p in rows if ix.caps[p].policy.penalty is not None],
                             ordered=True)
     blk.cap_excess = pyo.Var(blk.SOFT_CAPS, domain=pyo.NonNegativeReals)
     excess = dict(zip(blk.SOFT_CAPS, blk.cap_excess.values(), strict=True))
-    blk.share_cap = pyo.Constraint(blk.CAPS, rule=cap_rule(ix, x, spot, excess))
+    blk.share_cap = pyo.Constraint(blk.CAPS, rule=cap_rule(ix, x, spot, excess, made))
 
 
 def add_expected_objective(m: pyo.ConcreteModel, scenarios: list[Outlook], risk: str,

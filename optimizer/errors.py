@@ -72,6 +72,17 @@ CODES: dict[str, str] = {
     "discount-not-falling": "a discount price that is not below the one before it",
     "discount-inconsistent": "discounts of one supplier and material that mix basis or "
                              "type, or horizon breaks that differ by period",
+    "facility-is-supplier": "a facility (Processing sheet) named like a supplier",
+    "processing-inconsistent": "rows of one recipe (facility, output and period) that differ "
+                               "in capacity, fee, lead time or deal, or rows of one facility "
+                               "in different countries",
+    "recipe-input-is-output": "a recipe that uses its own output as an input",
+    "recipe-cycle": "recipes that make a material out of itself through other materials "
+                    "(A from B and B from A)",
+    "recipe-stage-order": "a recipe input at a later stage than its output",
+    "facility-no-capacity": "a facility that can make an output in no period: its capacity "
+                            "is 0 in every one",
+    "policy-stage-mismatch": "a cap at a stage on a material of another stage, or of none",
     "level-min-above-max": "a stockpile floor above the ceiling",
     "share-target-unknown": "a policy target that is not a supplier or country",
     "sharing-self": "a sharing row from a buyer to itself",

@@ -20,6 +20,24 @@ def checked_objective(data: md.ScenarioData) -> float:
     return run.objective
 
 
+def assert_modes_checked_and_ordered(data: md.ScenarioData, rel: float = 1e-6) -> None:
+    """Every coordination mode's plan of ``data`` (MIPs to a zero gap) passes the checker,
+    and joint planning costs no more than either mode alone."""
+    from optimizer.planning.coordination import plan_coordinated
+    from optimizer.solving.highs import Status
+
+    costs = {}
+    for mode in ("joint", "pro-rata", "sequential"):
+        run = plan_coordinated(replace(data, settings=replace(
+            data.settings, coordination=mode, mip_gap=0.0)))
+        if run.status is Status.OPTIMAL:
+            assert run.violations == [], (mode, [str(v) for v in run.violations])
+            costs[mode] = run.objective
+    if "joint" in costs:
+        joint = costs["joint"]
+        assert all(joint <= c + rel * max(1.0, abs(c)) for c in costs.values()), costs
+
+
 def settings(**kw) -> md.Settings:
     base = dict(name="test", unit="t", currency="USD", coordination="joint",
                 shortage_penalty=1000.0, discount_rate=0.0, time_limit_s=None, robust="no",
@@ -163,6 +181,46 @@ def random_pooling(draw, max_buyers: int = 3) -> md.ScenarioData:
                 tuple((round(prices[t] * cut, 2), round(prices[t] * cut * cut, 2))
                       for t in b)) for b in blocks]
     return replace(data, offers=tuple(offers), deals=tuple(deals), discounts=tuple(discounts))
+
+
+@st.composite
+def random_processing(draw, max_buyers: int = 3) -> md.ScenarioData:
+    """A random scenario with a processing stage (SPEC 3.2): product P made at one or two
+    facilities from one or two of the scenario's materials (a recipe per period, random
+    capacity, fee and lead time), demanded by some partners and also sold finished; its
+    materials at stage "raw", P at "product"; sometimes a cap on China at the product
+    stage (hard or soft)."""
+    data = draw(random_scenarios(max_buyers=max_buyers))
+    periods = data.period_labels
+    facilities = [("F0", draw(st.sampled_from(["CN", "AU", "JP"])))]
+    if draw(st.booleans()):
+        facilities.append(("F1", draw(st.sampled_from(["CN", "AU", "JP"]))))
+    recipes = []
+    for name, country in facilities:
+        inputs = draw(st.lists(st.sampled_from(data.materials), min_size=1, max_size=2,
+                               unique=True))
+        lead = draw(st.sampled_from([0, 0, 1]))
+        for t in periods:
+            recipes.append(md.Recipe(
+                name, country, "P", t,
+                tuple((m, draw(st.sampled_from([0.5, 1.0, 1.2]))) for m in inputs),
+                draw(st.sampled_from([0.0, 5.0, 20.0, 100.0])),
+                draw(st.sampled_from([0.0, 2.0, 10.0])), lead))
+    seller = data.suppliers[0].name
+    offers = data.offers + tuple(md.Offer(seller, "P", t, 1, draw(st.sampled_from([0.0, 10.0])),
+                                          draw(st.sampled_from([30.0, 200.0])), 0.0)
+                                 for t in periods)
+    demand = data.demand + tuple(md.Demand(b, "P", t, draw(st.sampled_from([0.0, 5.0, 15.0])))
+                                 for b in data.buyers for t in periods)
+    policies = data.policies
+    if draw(st.booleans()):
+        policies += (md.Policy("cn-product", "max_country_share", "CN",
+                               draw(st.sampled_from([None, data.buyers[0]])), "P",
+                               draw(st.sampled_from([0.3, 0.6])), "period",
+                               draw(st.sampled_from([None, 50.0])), stage="product"),)
+    return replace(data, materials=(*data.materials, "P"), offers=offers, demand=demand,
+                   recipes=tuple(recipes), policies=policies, stages=("raw", "product"),
+                   material_stage=(*((m, "raw") for m in data.materials), ("P", "product")))
 
 
 def calm_stress_and_plan(data: md.ScenarioData) -> tuple[float, float] | None:

@@ -19,6 +19,7 @@ from optimizer.solving.checker import check_plan
 from optimizer.solving.highs import Status
 from optimizer.solving.plan import solve_plan
 from optimizer.workbook.load import load_workbook
+from optimizer.workbook.schema import SHEET_BY_NAME
 from tests.conftest import append_row, run, set_cell
 from tests.factory import scenario
 from tests.factory import settings as make_settings
@@ -337,3 +338,28 @@ def test_compare_traces_the_value_of_coordination_to_the_deal(book: Path,
                    "--workers", "1").stdout
     assert "deals only the coalition signs" in " ".join(terminal.split())
     assert "(eneabba-anchor)" in terminal
+
+
+def test_the_format_reference_examples_of_deals_and_discounts_solve(book: Path) -> None:
+    """The README sheet's example rows (Deals, Supply, Discounts), entered in the template
+    with their supplier: a valid workbook whose plan is a checked MIP. The deal (250 t of Dy
+    a year at 215,000 against China's 239,000, minimum 225 t, 120 m upfront) saves at most
+    2 x 250 x 24,000 = 12 m on purchases, so it is not signed. The pooled NdPr need is
+    11,000 t a year; buying 12,000 t reaches the second break (65,500 on every tonne instead
+    of 67,000: 16.5 m a year) and the 2,000 t left at the end are credited at that price."""
+
+    append_row(book, "Suppliers", {"supplier": "Caremag", "country": "France"})
+    for sheet in ("Deals", "Supply", "Discounts"):
+        for row in SHEET_BY_NAME[sheet].illustration:
+            append_row(book, sheet, {k: v for k, v in row.items() if v not in (None, "")})
+    loaded = load_workbook(book)
+    assert loaded.errors == [], [i.one_line() for i in loaded.errors]
+    planned = solve_plan(loaded.scenario("base"))
+    assert planned.status is Status.OPTIMAL and planned.violations == []
+    assert planned.result.mip_gap is not None
+    assert planned.result.signers == {}
+    assert planned.result.cost_breakdown["deal"] == pytest.approx(0)
+    bought = planned.result.purchases
+    china = bought[(bought["supplier"] == "China refiners") & (bought["material"] == "NdPr oxide")]
+    assert set(china["price"].round()) == {65_500}
+    assert china.groupby("period")["quantity"].sum().round().tolist() == [12_000, 12_000]

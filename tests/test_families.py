@@ -24,9 +24,16 @@ EVERY_FAMILY = scenario(
     # 40 % (the cap binds); Australia is dearer in t2 (Japan would pre-buy: its ceiling
     # binds); a dear US take-or-pay (the minimum offtake binds); the EU's budgets bind;
     # Japan's floor binds
+    # Japan makes its 5 t of P a period from M at plant F (capacity 3 t: it binds) rather
+    # than buy it finished at 50
+    materials=("M", "P"),
     offers=[("CN", "M", "t1", 60, 10), ("CN", "M", "t2", 20, 10), ("AU", "M", "t1", 200, 12),
-            ("AU", "M", "t2", 200, 20), ("US", "M", "t1", 100, 30, 1, 5)],
-    demand=[(b, "M", t, 40) for b in ("Japan", "EU") for t in ("t1", "t2")],
+            ("AU", "M", "t2", 200, 20), ("US", "M", "t1", 100, 30, 1, 5),
+            ("AU", "P", "t1", 100, 50), ("AU", "P", "t2", 100, 50)],
+    demand=[(b, "M", t, 40) for b in ("Japan", "EU") for t in ("t1", "t2")]
+    + [("Japan", "P", t, 5) for t in ("t1", "t2")],
+    recipes=tuple(md.Recipe("F", "Germany", "P", t, (("M", 1.0),), 3.0, 1.0)
+                  for t in ("t1", "t2")),
     stock_rules=tuple(md.StockRule("Japan", "M", t, 10.0, 0.0, 12.0, 1.0) for t in ("t1", "t2")),
     policies=(md.Policy("cap", "max_country_share", "China", "Japan", "M", 0.4, "period", None),),
     budgets=(md.Budget("EU", "t1", 300.0), md.Budget("EU", "t2", 300.0)),
@@ -78,6 +85,11 @@ INFEASIBLE = {
         offers=[("CN", "M", "t1", 100, 10, 1, 50), ("AU", "M", "t1", 100, 12)],
         policies=(md.Policy("cap", "max_country_share", "China", "B", "M", 0.4, "period",
                             None),),
+        stock_rules=(md.StockRule("B", "M", "t1", 0.0, 0.0, 10.0, 0.0),)),
+    # a take-or-pay of M that only processing into P could absorb, with no room to store M
+    "offtake vs processing": _one_buyer(
+        materials=("M", "P"), offers=[("CN", "M", "t1", 100, 10, 1, 80)],
+        recipes=(md.Recipe("F", "Germany", "P", "t1", (("M", 1.0),), 20.0, 1.0),),
         stock_rules=(md.StockRule("B", "M", "t1", 0.0, 0.0, 10.0, 0.0),)),
 }
 

@@ -14,6 +14,7 @@ from optimizer.errors import CODES, InputError, Issue
 from optimizer.workbook import read as workbook_module
 from tests import crafted
 from tests.conftest import append_row, digest, edit, has_lo, letter, load, set_cell
+from tests.test_processing_workbook import enter_processing
 
 Where = tuple[str | None, int | None, str | None]  # sheet, row, column letter
 
@@ -204,6 +205,43 @@ def _strategy(values: dict, column: str) -> Callable[[Path], Where]:
                                "column": "active", "value": "no", **values}, column)
 
 
+def _recipe(values: dict, column: str) -> Callable[[Path], Where]:
+    """A Processing row added to the illustrated oxide -> metal -> magnet chain."""
+    def mutate(p: Path) -> Where:
+        enter_processing(p)
+        return _add_recipe(p, values, column)
+
+    return mutate
+
+
+def _add_recipe(p: Path, values: dict, column: str) -> Where:
+    row = {"facility": "Neo Narva", "country": "Estonia", "output": "NdFeB magnet",
+           "input_per_output": 0.5, "capacity": 2000, "fee": 25000, **values}
+    return ("Processing", append_row(p, "Processing", row), letter("Processing", column))
+
+
+def _recipe_cycle(p: Path) -> Where:
+    """Metal made back into oxide, in a workbook without stages: only the circle is wrong."""
+    enter_processing(p)
+
+    def unstage(wb: openpyxl.Workbook) -> None:
+        wb.remove(wb["Stages"])
+        wb.remove(wb["Policies"])
+        for r in range(2, 6):
+            wb["Materials"][f"{letter('Materials', 'stage')}{r}"] = None
+
+    edit(p, unstage)
+    return _add_recipe(p, {"facility": "Reclaim", "country": "Japan", "output": "NdPr oxide",
+                           "input": "NdPr metal"}, "input")
+
+
+def _policy_stage_mismatch(p: Path) -> Where:
+    enter_processing(p)
+    return _row("Policies", {"policy": "c", "kind": "max_country_share", "target": "China",
+                             "buyer": "*", "material": "NdFeB magnet", "share": 0.5,
+                             "stage": "oxide"}, "stage")(p)
+
+
 FILE_CASES: dict[str, Callable[[Path], Path]] = {
     "file-not-found": lambda d: d / "missing.xlsx",
     # unreadable whoever runs the tests (root reads a file of mode 000): a name too long
@@ -258,6 +296,15 @@ CASES: dict[str, Callable[..., Where]] = {
     "tier-price-decreasing": _row("Supply", {"supplier": "China refiners", "material":
                                              "Dy oxide", "period": "*", "capacity": 10,
                                              "price": 1000, "tier": 2}, "price"),
+    "facility-is-supplier": _recipe({"facility": "MP Materials", "country": "United States",
+                                     "input": "NdPr metal"}, "facility"),
+    "processing-inconsistent": _recipe({"input": "NdPr oxide", "capacity": 1500}, "capacity"),
+    "recipe-input-is-output": _recipe({"input": "NdFeB magnet"}, "input"),
+    "recipe-cycle": _recipe_cycle,
+    "recipe-stage-order": _recipe({"output": "Dy oxide", "input": "NdPr metal"}, "input"),
+    "facility-no-capacity": _recipe({"facility": "Idle", "output": "NdPr metal",
+                                     "input": "NdPr oxide", "capacity": 0}, "capacity"),
+    "policy-stage-mismatch": _policy_stage_mismatch,
     "level-min-above-max": _row("Stockpile", {"buyer": "EU", "material": "NdPr oxide",
                                               "min_level": 100, "max_level": 50}, "min_level"),
     "share-target-unknown": _cell("Policies", 2, "target", "Chna"),

@@ -14,7 +14,12 @@ from optimizer.planning.coordination import plan_coordinated
 from optimizer.planning.shapley import coordination_value
 from optimizer.solving.highs import Status
 from optimizer.solving.plan import solve_plan
-from tests.factory import calm_stress_and_plan, random_pooling, random_scenarios
+from tests.factory import (
+    assert_modes_checked_and_ordered,
+    calm_stress_and_plan,
+    random_pooling,
+    random_scenarios,
+)
 
 REL = 1e-6
 
@@ -26,15 +31,7 @@ def _with(data: md.ScenarioData, mode: str) -> md.ScenarioData:
 @settings(max_examples=40, deadline=None)
 @given(random_pooling())
 def test_every_mode_passes_the_checker_and_joint_costs_least(data: md.ScenarioData) -> None:
-    costs = {}
-    for mode in ("joint", "pro-rata", "sequential"):
-        run = plan_coordinated(_with(data, mode))
-        if run.status is Status.OPTIMAL:
-            assert run.violations == [], (mode, [str(v) for v in run.violations])
-            costs[mode] = run.objective
-    if "joint" in costs:
-        joint = costs["joint"]
-        assert all(joint <= c + REL * max(1.0, abs(c)) for c in costs.values()), costs
+    assert_modes_checked_and_ordered(data, REL)
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,9 +1,10 @@
-r"""Family 6: spending limit per buyer and period (purchases at their landed cost).
+r"""Family 6: spending limit per buyer and period (purchases at their landed cost, the
+partner's part of deals signed, toll fees of its processing).
 
 .. math::
 
     \sum_{s,m,k} \left(p_{s,m,t,k}(1 + \tau_{s,b}) + f_{s,b}\right) x_{b,s,m,t,k}
-        \le \mathit{budget}_{b,t}
+        + \sum_{f,o} \phi_{f,o,t}\, q_{b,f,o,t} + \dots \le \mathit{budget}_{b,t}
 
 =====================  ===============================  =======================
 symbol                 meaning                          Pyomo
@@ -22,6 +23,7 @@ import pyomo.environ as pyo
 
 from models.constraints.deals import deal_spend
 from models.constraints.discounts import rebate_spend
+from models.constraints.processing import fee_spend
 from models.expr import linear
 from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
@@ -35,6 +37,10 @@ def add_budgets(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
         spend[key] += terms  # each partner's part of the deals signed
     for key, terms in rebate_spend(ix, m).items():
         spend[key] += terms  # volume discounts on its purchases
+    # toll fees of its processing (SPEC 3.2); the first stage of the extensive form has
+    # none: processing is decided in each world there (models/stochastic.py)
+    for key, terms in fee_spend(ix, getattr(m, "processing", ())).items():
+        spend[key] += terms
     m.BUDGETS = pyo.Set(initialize=list(ix.budgets), dimen=2, ordered=True)
     m.budget = pyo.Constraint(m.BUDGETS, rule=budget_rule(ix, spend))
 

@@ -1,12 +1,15 @@
-r"""Family 5 (with 9): diversification caps, hard or soft.
+r"""Family 5 (with 9 and 16): diversification caps, hard or soft, at a stage or not.
 
 For cap row :math:`p` (a policy in one period, or over the horizon), with
 :math:`C_p` the purchases from the capped supplier or country and :math:`A_p` all
-purchases of the buyer(s) and material in scope:
+purchases of the buyer(s) and material in scope; for a cap at a stage (SPEC 3.2 family
+16) also :math:`D_p` the processing runs at the target's facilities (its country's, or
+the facility itself for a supplier cap) and :math:`E_p` all runs making the material:
 
 .. math::
 
-    \sum_{a \in C_p} x_a - \mathit{share}_p \sum_{a \in A_p} x_a \le v_p
+    \sum_{a \in C_p} x_a + \sum_{i \in D_p} q_i
+        - \mathit{share}_p \Big(\sum_{a \in A_p} x_a + \sum_{i \in E_p} q_i\Big) \le v_p
 
 where the excess :math:`v_p \ge 0` exists only for soft rules (those with a penalty) and
 costs :math:`\mathit{penalty}_p \cdot v_p` in the objective; for hard rules
@@ -34,22 +37,27 @@ from models.index import ModelIndex
 
 
 def add_diversification(m: pyo.ConcreteModel, ix: ModelIndex, soft: bool = True) -> None:
-    """Every cap on the purchases; with ``soft`` False only the hard ones (the extensive
-    form charges soft caps in each scenario instead, on contracts and spot together)."""
-    caps = [p for p, row in enumerate(ix.caps) if soft or row.policy.penalty is None]
+    """Every cap on the purchases (and, at a stage, processing); with ``soft`` False only
+    the hard caps on purchases alone (the extensive form charges soft caps in each
+    scenario instead, on contracts and spot together, and holds caps on processing there,
+    where processing is decided)."""
+    made = getattr(m, "processing", None)
+    caps = [p for p, row in enumerate(ix.caps) if (soft or row.policy.penalty is None)
+            and (made is not None or not row.made_counted)]
     m.CAPS = pyo.Set(initialize=caps, ordered=True)
     m.SOFT_CAPS = pyo.Set(initialize=[p for p in caps if ix.caps[p].policy.penalty is not None],
                           ordered=True)
     m.cap_excess = pyo.Var(m.SOFT_CAPS, domain=pyo.NonNegativeReals)
     excess = dict(zip(m.SOFT_CAPS, m.cap_excess.values(), strict=True))
-    m.share_cap = pyo.Constraint(m.CAPS, rule=cap_rule(ix, m.purchases, {}, excess))
+    m.share_cap = pyo.Constraint(m.CAPS, rule=cap_rule(ix, m.purchases, {}, excess, made or ()))
 
 
 def cap_rule(ix: ModelIndex, purchases: Sequence[PyomoExpr], spot: Mapping[int, PyomoExpr],
-             excess: Mapping[int, PyomoExpr]) -> Callable:
+             excess: Mapping[int, PyomoExpr], made: Sequence[PyomoExpr] = ()) -> Callable:
     """The row of cap ``p`` on purchases by arc position, plus the ``spot`` purchases on
     the arcs that have one (a disruption scenario's: SPEC 5, the same rules in every
-    world) and the ``excess`` of a soft cap."""
+    world), the output ``made`` by processing of a cap at a stage (by position in
+    ``ix.processes``) and the ``excess`` of a soft cap."""
 
     def cap(_: pyo.Block, p: int) -> PyomoExpr:
         row = ix.caps[p]
@@ -58,6 +66,10 @@ def cap_rule(ix: ModelIndex, purchases: Sequence[PyomoExpr], spot: Mapping[int, 
             coef[a] += 1.0
         terms = [(c, purchases[a]) for a, c in coef.items()]
         terms += [(c, spot[a]) for a, c in coef.items() if a in spot]
+        runs = {i: -row.policy.share for i in row.made_counted}
+        for i in row.made_capped:
+            runs[i] += 1.0
+        terms += [(c, made[i]) for i, c in runs.items()]
         if p in excess:
             terms.append((-1.0, excess[p]))
         return linear(terms) <= 0.0

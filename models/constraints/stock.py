@@ -4,9 +4,11 @@ r"""Family 3: stock balance per buyer, material and period, with lead times and 
 
     I_{b,m,t} = I_{b,m,t-1} + \sum_{(s,k,\tau):\ \tau + L_{s,b} = t} x_{b,s,m,\tau,k}
         + \sum_{g} z_{g,b,m,t} - \sum_{r} z_{b,r,m,t} - (d_{b,m,t} - u_{b,m,t})
+        + P_{b,m,t}
 
-with :math:`I_{b,m,t_0-1}` the initial stock and :math:`0 \le u_{b,m,t} \le d_{b,m,t}`
-(a shortfall never creates stock).
+with :math:`P_{b,m,t}` what processing adds and draws (family 15,
+:mod:`models.constraints.processing`), :math:`I_{b,m,t_0-1}` the initial stock and
+:math:`0 \le u_{b,m,t} \le d_{b,m,t}` (a shortfall never creates stock).
 
 =================  ================================  =============================
 symbol             meaning                           Pyomo
@@ -27,6 +29,7 @@ from collections.abc import Callable
 
 import pyomo.environ as pyo
 
+from models.constraints.processing import process_flows
 from models.expr import PyomoExpr, linear
 from models.family import Family, Row, Sense
 from models.index import ModelIndex
@@ -36,6 +39,8 @@ def add_stock_balance(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     arrivals = defaultdict(list)
     for arc, var in zip(ix.arcs, m.purchases, strict=True):
         arrivals[(arc[0], arc[2], ix.arrival[arc])].append((1.0, var))
+    for key, terms in process_flows(ix, m.processing).items():  # family 15
+        arrivals[key] += terms
     stock = dict(zip(m.STOCK, m.stock.values(), strict=True))
     short = dict(zip(m.SHORT, m.short.values(), strict=True))
     moved = dict(zip(m.TRANSFERS, m.transfer.values(), strict=True))
@@ -49,7 +54,8 @@ def balance_rule(ix: ModelIndex, stock: dict, short: dict, moved: dict,
     capacity factor and add spot purchases.
 
     ``stock``, ``short`` and ``moved`` map keys to their variables; ``arrivals`` maps
-    (b, m, t) to (coefficient, variable) pairs of what arrives then.
+    (b, m, t) to (coefficient, variable) pairs of what arrives then, processing included
+    (its inputs with negative coefficients, :func:`models.constraints.processing.process_flows`).
     """
     flows_in, flows_out = defaultdict(list), defaultdict(list)
     for key, var in moved.items():

@@ -17,6 +17,7 @@ from optimizer.planning.batch import BatchPlanner
 from optimizer.planning.robust import RobustInfo, robust_work
 from optimizer.planning.shapley import CoordinationValue, coordination_value
 from optimizer.planning.sources import CoordinationSources, coordination_sources
+from optimizer.planning.stages import stage_leaders
 from optimizer.planning.stress import StressResult, stress_jobs, stress_result
 from optimizer.runs.executor import Executor, Job, Tracker, Work, run_works
 from optimizer.solving.diagnose import Diagnosis
@@ -119,7 +120,7 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
     rows = []
     base_cost = None
     base_expected: object = None
-    base_partner: dict[str, object] = {}
+    base_partner: dict[str, float] = {}
     for o in comparison.outcomes:
         row: dict[str, object] = {"strategy": o.name, "status": str(o.run.status).upper()
                                   if o.run.result is None else str(o.run.status)}
@@ -141,6 +142,9 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
                 # how much of the cost is stock still held at the end (credited, SPEC 3.1)
                 "closing_stock_value": coalition["closing_stock_value"],
             })
+            for stage, (country, share) in stage_leaders(result).items():
+                row[f"largest_country@{stage}"] = country  # SPEC 3.2: at every stage
+                row[f"largest_country_share@{stage}"] = share
             for b, cost in result.buyers.set_index("buyer")["cost_pv"].items():
                 if b != "coalition":
                     row[f"cost_pv:{b}"] = cost
@@ -155,17 +159,22 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
                             "robust_measures": measures_state(robust)})
             if o.name == BASE:
                 base_cost = result.total_cost
-                base_partner = {k: v for k, v in row.items() if k.startswith("cost_pv:")}
+                base_partner = {f"cost_pv:{b}": float(c) for b, c in
+                                result.buyers.set_index("buyer")["cost_pv"].items()
+                                if b != "coalition"}
                 base_expected = row.get("expected_cost")
         else:
             row["diagnosis"] = diagnosis_text(o)
         rows.append(row)
     df = pd.DataFrame(rows)
     if base_cost is not None and "total_cost" in df:
-        df["total_cost_vs_base"] = df["total_cost"] - base_cost
+        # two plans of the same cost differ by rounding (2e-07 USD): shown as 0, not -0.0 %
+        df["total_cost_vs_base"] = [_denoise(c - base_cost, base_cost)
+                                    for c in df["total_cost"]]
         df["total_cost_vs_base_pct"] = df["total_cost_vs_base"] / base_cost
         for key, cost in base_partner.items():
-            df[key.replace("cost_pv:", "cost_vs_base:")] = df[key] - cost
+            df[key.replace("cost_pv:", "cost_vs_base:")] = [
+                _denoise(c - cost, cost) for c in df[key]]
     if base_expected is not None and "expected_cost" in df:
         # SPEC 5: what a plan saves in expectation against the base plan, same stress
         df["expected_cost_vs_base"] = df["expected_cost"] - base_expected

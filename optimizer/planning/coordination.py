@@ -4,7 +4,8 @@
 - ``pro-rata``: each partner plans alone on its pro-rata share of every offer, the share
   being its demand for that material in that period over the total of the partners the
   offer is open to (Supply ``buyers``; equal shares among them where none has demand).
-  Minimum offtakes are shared the same way.
+  Minimum offtakes, and facility capacity (SPEC 3.2), are shared the same way; where
+  nobody demands the material, by demand for what is made from it.
 - ``sequential``: partners plan alone one after another in Buyers order; each sees the
   capacity earlier partners left. Minimum offtakes are shared pro rata, each partner's
   part capped by what is left, so that together they still honour every minimum.
@@ -28,8 +29,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from models.data import Offer, ScenarioData
-from optimizer.planning.shares import OfferKey, offer_shares
+from models.data import Offer, Recipe, ScenarioData
+from optimizer.planning.shares import OfferKey, RecipeKey, offer_shares, recipe_shares
 from optimizer.solving.checker import check_plan
 from optimizer.solving.extract import DEAL_COLUMNS, PlanResult, buyer_table, supply_table
 from optimizer.solving.highs import Status, WarmStart
@@ -72,12 +73,17 @@ def _offtake_shares(data: ScenarioData, buyer: str,
     return {k: o.min_offtake * shares[(buyer, k)] for k, o in _offers(data).items()}
 
 
+def _recipes(data: ScenarioData) -> dict[RecipeKey, Recipe]:
+    return {(r.facility, r.output, r.period): r for r in data.recipes}
+
+
 def alone(data: ScenarioData, buyer: str, capacity: dict[OfferKey, float],
-          offtake: dict[OfferKey, float], deals: Collection[str] | None = None
-          ) -> ScenarioData:
+          offtake: dict[OfferKey, float], deals: Collection[str] | None = None,
+          plant: dict[RecipeKey, float] | None = None) -> ScenarioData:
     """The scenario of one partner planning alone on the given capacity and offtake of
-    the ordinary offers, with ``deals`` whole (SPEC 3.1: a deal is indivisible; default:
-    every deal it may sign)."""
+    the ordinary offers and ``plant`` capacity of the facilities outside deals (default:
+    all of it), with ``deals`` whole (SPEC 3.1: a deal is indivisible; default: every deal
+    it may sign)."""
     if deals is None:
         deals = [d.name for d in data.deals if d.signable((buyer,), data.buyers)]
     offers = []
@@ -88,10 +94,14 @@ def alone(data: ScenarioData, buyer: str, capacity: dict[OfferKey, float],
             continue
         cap = max(capacity.get(key, 0.0), 0.0)
         offers.append(replace(o, capacity=cap, min_offtake=min(offtake.get(key, 0.0), cap)))
+    recipes = [r if r.deal is not None or plant is None else replace(
+        r, capacity=max(plant.get(key, 0.0), 0.0)) for key, r in _recipes(data).items()
+        if r.deal is None or r.deal in deals]
     return replace(
         data,
         buyers=(buyer,),
         offers=tuple(offers),
+        recipes=tuple(recipes),
         credit=tuple(data.credit_prices().items()),  # the coalition's, in every mode
         deals=tuple(d for d in data.deals if d.name in deals),
         demand=tuple(d for d in data.demand if d.buyer == buyer),
@@ -110,17 +120,20 @@ def _in_buyers_order(data: ScenarioData, sequential: bool) -> list[tuple[str, Pl
     (``pro-rata``), or what earlier partners left (``sequential``); minimum offtakes
     shared pro rata either way. Deals, in both modes: whole, each one a partner may sign
     and no earlier partner signed (SPEC 3.1)."""
-    shares = offer_shares(data)
+    shares, plant_shares = offer_shares(data), recipe_shares(data)
     left = {k: o.capacity for k, o in _offers(data).items()}
+    plant_left = {k: r.capacity for k, r in _recipes(data).items()}
     taken: set[str] = set()
     parts = []
     for b in data.buyers:
         capacity = left if sequential else {k: o.capacity * shares[(b, k)]
                                             for k, o in _offers(data).items()}
+        plant = plant_left if sequential else {k: r.capacity * plant_shares[(b, k)]
+                                               for k, r in _recipes(data).items()}
         deals = [d.name for d in data.deals
                  if d.name not in taken and d.signable((b,), data.buyers)]
-        run = solve_plan(alone(data, b, capacity, _offtake_shares(data, b, shares), deals),
-                         check=False)
+        run = solve_plan(alone(data, b, capacity, _offtake_shares(data, b, shares), deals,
+                               plant), check=False)
         parts.append((b, run))
         if run.result is None:
             break  # later partners' plans would rest on a plan that does not exist
@@ -128,6 +141,9 @@ def _in_buyers_order(data: ScenarioData, sequential: bool) -> list[tuple[str, Pl
         bought = run.result.purchases.groupby(["supplier", "material", "period", "tier"])
         for key, q in bought["quantity"].sum().items():
             left[key] -= q
+        made = run.result.processing.groupby(["facility", "output", "period"])
+        for key, q in made["quantity"].sum().items():
+            plant_left[key] -= q
     return parts
 
 
@@ -148,6 +164,7 @@ def combine(data: ScenarioData, parts: list[tuple[str, PlanRun]], check: bool = 
     results = [run.result for _, run in parts if run.result is not None]  # all: none failed
     purchases = pd.concat([r.purchases for r in results], ignore_index=True)
     stock = pd.concat([r.stock for r in results], ignore_index=True)
+    processing = pd.concat([r.processing for r in results], ignore_index=True)
     transfers = results[0].transfers.iloc[0:0]
     constraints = []
     for b, r in zip((b for b, _ in parts), results, strict=True):
@@ -172,16 +189,18 @@ def combine(data: ScenarioData, parts: list[tuple[str, PlanRun]], check: bool = 
                            dict(signer_pays), {r.scenario.buyers[0]: float(
                                r.buyers.set_index("buyer").loc["coalition",
                                                                "closing_stock_value"])
-                               for r in results}),
+                               for r in results}, processing),
         deals=deals, mip_gap=max(gaps) if gaps else None,
-        brackets=pd.concat([r.brackets for r in results], ignore_index=True))
+        brackets=pd.concat([r.brackets for r in results], ignore_index=True),
+        processing=processing)
     violations = []
     if check:
         soft_coalition = any(p.buyer is None and p.penalty is not None for p in data.policies)
         violations = check_plan(data, purchases, transfers, stock,
                                 objective=None if soft_coalition else objective,
                                 signed=result.signers, brackets=result.brackets,
-                                units=[[b] for b, _ in parts])  # discounts on own volume
+                                units=[[b] for b, _ in parts],  # discounts on own volume
+                                processing=result.processing)
     return PlanRun(Status.OPTIMAL, result, violations=violations, timings=dict(timings),
                    options=parts[0][1].options)
 

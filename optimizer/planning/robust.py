@@ -141,7 +141,7 @@ def _as_planned(data: ScenarioData, contracts: list[float], signed: set[str]) ->
     result = extract(data, m, outcome)
     violations = check_plan(data, result.purchases, result.transfers, result.stock,
                             objective=result.objective, signed=result.signers,
-                            brackets=result.brackets)
+                            brackets=result.brackets, processing=result.processing)
     return PlanRun(Status.OPTIMAL, result, violations=violations, options=outcome.options,
                    outcome=outcome)
 
@@ -181,7 +181,12 @@ def mean_value_scenario(data: ScenarioData, scenarios: list[Outlook]) -> Scenari
                                           lambda o: o.buyer_capacity_factor),
         price=off.price * mean(off, lambda o: o.price_factor, lambda o: o.buyer_price_factor))
         for off in data.offers)
-    return replace(data, offers=offers, settings=replace(data.settings, robust="no"))
+    # a facility's expected capacity (SPEC 3.2: shocks name it like a supplier)
+    recipes = tuple(replace(r, capacity=r.capacity * (1.0 + sum(
+        o.probability * (o.capacity_factor.get((r.facility, r.output, r.period), 1.0) - 1.0)
+        for o in scenarios))) for r in data.recipes)
+    return replace(data, offers=offers, recipes=recipes,
+                   settings=replace(data.settings, robust="no"))
 
 
 def mean_value_expected(data: ScenarioData, scenarios: list[Outlook]) -> float | None:

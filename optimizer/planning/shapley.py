@@ -21,18 +21,18 @@ from math import factorial
 from typing import cast
 
 from models.data import Offer, ScenarioData
-from optimizer.planning.shares import offer_shares
+from optimizer.planning.shares import offer_shares, recipe_shares
 
 MAX_PARTNERS = 8
 CORE_TOL = 1e-6
 
 
 def coalition_scenario(data: ScenarioData, members: Iterable[str]) -> ScenarioData:
-    """``members`` planning jointly on their pro-rata share of every offer."""
+    """``members`` planning jointly on their pro-rata share of every offer and facility."""
     members = [b for b in data.buyers if b in set(members)]
     if len(members) == len(data.buyers):
         return replace(data, settings=replace(data.settings, coordination="joint"))
-    shares = offer_shares(data)
+    shares, plant_shares = offer_shares(data), recipe_shares(data)
     inside = set(members)
 
     def part(o: Offer) -> float:
@@ -48,6 +48,9 @@ def coalition_scenario(data: ScenarioData, members: Iterable[str]) -> ScenarioDa
         offers=tuple(o if o.deal is not None else replace(
             o, capacity=o.capacity * part(o), min_offtake=o.min_offtake * part(o))
             for o in data.offers if o.deal is None or o.deal in deals),
+        recipes=tuple(r if r.deal is not None else replace(r, capacity=r.capacity * sum(
+            plant_shares[(b, (r.facility, r.output, r.period))] for b in members))
+            for r in data.recipes if r.deal is None or r.deal in deals),
         deals=tuple(d for d in data.deals if d.name in deals),
         credit=tuple(data.credit_prices().items()),  # the coalition's, in every mode
         demand=tuple(d for d in data.demand if d.buyer in inside),

@@ -21,6 +21,8 @@ from models.data import ScenarioData
 from optimizer.planning.coordination import plan_coordinated
 from optimizer.solving.plan import solve_plan
 
+ROUNDING = 1e-12  # relative: far below any solver tolerance, far above float noise
+
 
 @dataclass(frozen=True)
 class CoordinationSources:
@@ -32,7 +34,10 @@ class CoordinationSources:
     deals_alone: tuple[str, ...]  # signed by a partner planning alone
 
     def _gap(self, high: float | None, low: float | None) -> float | None:
-        return None if high is None or low is None else high - low
+        if high is None or low is None:
+            return None
+        # two LP optima of the same cost differ by rounding (1.9e-06 USD on 11 bn): 0
+        return 0.0 if abs(high - low) <= ROUNDING * max(abs(high), abs(low)) else high - low
 
     @property
     def total(self) -> float | None:

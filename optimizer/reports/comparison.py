@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 import pandas as pd
 
 from optimizer.planning.compare import INCOMPLETE, NOT_COMPUTED, Comparison, metrics
+from optimizer.planning.stages import UNTRACKED, stage_table
 from optimizer.reports.comparison_charts import Cells, charts_sheet
 from optimizer.reports.pages import PageHeading
 from optimizer.reports.provenance import Provenance
@@ -56,6 +57,28 @@ def supply_mix(purchases: pd.DataFrame) -> pd.DataFrame:
     mix = mix[mix.sum().sort_values(ascending=False, kind="stable").index]
     mix.columns.name = None
     return mix.reset_index()
+
+
+def stage_mix(comparison: Comparison) -> pd.DataFrame:
+    """The coalition's quantity acquired at each stage by country (bought by supplier
+    country, processed by facility country; SPEC 3.2), a row per strategy and stage in
+    stage order; empty for a workbook without stages."""
+    rows = []
+    for o in comparison.outcomes:
+        if o.run.result is None:
+            continue
+        table = stage_table(o.run.result)
+        table = table[table["buyer"] == "coalition"]
+        for stage in comparison.base_data.stages:
+            at = table[table["stage"] == stage]
+            rows.append({"strategy / stage": f"{o.name}: {stage}",
+                         **dict(zip(at["country"], at["quantity"], strict=True))})
+    if not rows:
+        return pd.DataFrame()
+    mix = pd.DataFrame(rows).fillna(0.0)
+    countries = mix.columns[1:]
+    ordered = mix[countries].sum().sort_values(ascending=False, kind="stable").index
+    return mix[["strategy / stage", *ordered]]
 
 
 def cover_over_time(comparison: Comparison) -> pd.DataFrame:
@@ -133,6 +156,11 @@ def write_comparison(path: str | Path, comparison: Comparison, prov: Provenance,
                          "sheet names them.")
         mix_ws = w.sheet("Supply mix", mix, note=f"Quantity bought by supplier country ({s.unit}).",
                          default_kind="qty", headers={c: str(c) for c in mix.columns[1:]})
+        stages = stage_mix(comparison)
+        stage_ws = None if stages.empty else w.sheet(
+            "Stage mix", stages, note=f"The coalition's quantity ({s.unit}) acquired at each "
+            f"stage by country. {UNTRACKED}", default_kind="qty",
+            headers={c: str(c) for c in stages.columns[1:]})
         cover_ws = w.sheet("Cover", cover, note="Coalition days of cover at the end of each "
                            "period.", default_kind="days",
                            headers={c: str(c) for c in cover.columns[1:]})
@@ -148,7 +176,7 @@ def write_comparison(path: str | Path, comparison: Comparison, prov: Provenance,
             extra(w, comparison)
         _run_sheet(w, comparison, prov)
         charts_sheet(wb, w, charts, cells, table, mix_ws.name, mix, cover_ws.name, cover,
-                     comparison)
+                     comparison, (stage_ws.name, stages) if stage_ws is not None else None)
         w.finish()
 
 
@@ -182,6 +210,11 @@ def comparison_sheet(w: SheetWriter, ws: Worksheet, comparison: Comparison,
     blocks = list(BLOCKS)
     blocks.insert(1, ("Cost per partner", [c for b in partners
                                            for c in (f"cost_pv:{b}", f"cost_vs_base:{b}")]))
+    stages = comparison.base_data.stages
+    if stages:  # SPEC 3.2: the largest country at every stage of processing
+        blocks.insert(3, ("Supply security by stage", [
+            c for st in stages for c in (f"largest_country@{st}",
+                                         f"largest_country_share@{st}")]))
     width = max(sum(c in table.columns for c in wanted) for _, wanted in blocks)
     w.heading(ws, 0, f"{s.name}: strategies side by side", width)
     w.layout(ws).repeat = (0, 0)

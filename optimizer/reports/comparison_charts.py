@@ -60,9 +60,11 @@ def differs_from_base(cover: pd.DataFrame) -> list[str]:
 
 def charts_sheet(wb: Workbook, w: SheetWriter, ws: Worksheet, cells: Cells,
                  table: pd.DataFrame, mix_sheet: str, mix: pd.DataFrame, cover_sheet: str,
-                 cover: pd.DataFrame, comparison: Comparison) -> None:
-    """The Charts sheet, a page per chart: cost against base, supply mix, shortfall, and
-    cover over time for each strategy whose cover differs from base's."""
+                 cover: pd.DataFrame, comparison: Comparison,
+                 stages: tuple[str, pd.DataFrame] | None = None) -> None:
+    """The Charts sheet, a page per chart: cost against base, supply mix, country shares
+    by stage (``stages``: the Stage mix sheet and table, for a workbook with stages),
+    shortfall, and cover over time for each strategy whose cover differs from base's."""
     s = comparison.base_data.settings
     pages = ChartPages(w, ws)
     others = len(cells.strategies) - 1
@@ -78,6 +80,13 @@ def charts_sheet(wb: Workbook, w: SheetWriter, ws: Worksheet, cells: Cells,
         pages.full(_mix_chart(wb, mix_sheet, mix),
                    f"{alone}Where each strategy buys: the share of the quantity ({s.unit}) "
                    "bought from each supplier country (quantities on the Supply mix sheet).")
+    if stages is not None:
+        pages.full(_mix_chart(wb, stages[0], stages[1], "Country shares by stage (share of "
+                              "what is acquired at each stage)", "share acquired"),
+                   "Where each strategy's supply comes from at every stage of processing: "
+                   "bought, by the supplier's country, or processed, by the facility's "
+                   f"(quantities on the {stages[0]} sheet; stages inside goods bought "
+                   "finished are not tracked).")
     if "shortfall" in cells.at:
         pages.full(_shortfall_chart(wb, cells, s.unit),
                    f"Unmet demand of the coalition over the horizon ({s.unit}): as planned"
@@ -124,15 +133,17 @@ def _difference_label(diff: object, pct: object, scale: MoneyScale) -> str:
     return f"{scale.label(diff)} ({pct:+.{digits}%})"
 
 
-def _mix_chart(wb: Workbook, mix_sheet: str, mix: pd.DataFrame) -> Chart:
+def _mix_chart(wb: Workbook, mix_sheet: str, mix: pd.DataFrame,
+               title: str = "Supply mix by country (share of the quantity bought)",
+               axis_title: str = "share of the quantity bought") -> Chart:
     chart = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
     header, first, last = 2, 3, 2 + len(mix)  # the Supply mix table starts at row 2
     for j in range(1, len(mix.columns)):
         chart.add_series({"name": [mix_sheet, header, j],
                           "categories": [mix_sheet, first, 0, last, 0],
                           "values": [mix_sheet, first, j, last, j], "gap": 50})
-    titled(chart, "Supply mix by country (share of the quantity bought)", legend="bottom")
-    chart.set_x_axis(axis("share of the quantity bought", "0%",
+    titled(chart, title, legend="bottom")
+    chart.set_x_axis(axis(axis_title, "0%",
                           major_gridlines={"visible": True, "line": {"color": "#D9D9D9"}}))
     chart.set_y_axis(axis(None, None, reverse=True, crossing="max"))
     return chart

@@ -1,5 +1,6 @@
 """The results workbook of one plan (SPEC 7): Summary, Purchases, Stockpile, Shortfalls,
-Supply, Transfers, Discounts and Deals (when the workbook has them), Constraints, Run.
+Supply, Transfers, Discounts, Deals, Processing and Facilities (when the workbook has
+them), Constraints, Run.
 Written completely or not at all."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 import pyomo.version
 
 from optimizer import __version__
+from optimizer.planning.stages import UNTRACKED, stage_table
 from optimizer.reports.pages import PageHeading
 from optimizer.reports.provenance import Provenance
 from optimizer.reports.sheets import SheetWriter
@@ -23,6 +25,7 @@ from optimizer.xlsx import atomic_workbook
 
 COST_LABELS = {"purchase": "purchases at offer prices", "tariff": "tariffs",
                "freight": "freight", "deal": "deals signed (upfront and fixed costs)",
+               "processing": "toll fees of processing",
                "closing_stock_value": "stock left at the end, credited (closing stock value)",
                "holding": "holding stock",
                "transfer": "transfers between partners", "shortfall": "shortfall penalty",
@@ -93,6 +96,18 @@ def write_results(path: str | Path, run: PlanRun, prov: Provenance,
                     note="Deals signed or not, by whom, what they cost (present value of "
                          "upfront and fixed costs) and the volume taken; for a deal left "
                          "unsigned, how much more the plan would cost if it had to sign it.")
+        if result.scenario.stages:
+            w.sheet("Stages", stage_table(result),
+                    note=f"What each partner and the coalition acquire at each stage, by "
+                         f"country, and its share of the stage. {UNTRACKED}")
+        if result.scenario.recipes:
+            w.sheet("Processing", result.processing,
+                    note="What each partner processed: output started at each facility, when "
+                         "it finishes, and the toll fee paid when it starts (nominal).")
+            w.sheet("Facilities", _annotated(result.facilities, prov),
+                    note="Each facility's capacity per output and period, the output started "
+                         "there by all partners, and what one more unit of capacity would "
+                         "save (present value).")
         constraints = _annotated(result.constraints, prov)
         w.sheet("Constraints", constraints,
                 note="Binding rules and their shadow prices (present value).",
@@ -177,6 +192,7 @@ def _summary(w: SheetWriter, run: PlanRun, prov: Provenance) -> None:
     w.keep_together(ws, row, end - 2)
     ws.write_string(end, 0, "Cost breakdown (present value)", w.bold)
     breakdown = pd.DataFrame([{"component": COST_LABELS.get(k, k), "cost": v}
-                              for k, v in result.cost_breakdown.items()])
+                              for k, v in result.cost_breakdown.items()
+                              if k != "processing" or result.scenario.recipes])
     last = w.table(ws, breakdown, row=end + 1, freeze=False, autofilter=False)
     w.keep_together(ws, end, last - 2)

@@ -127,6 +127,13 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "closing_stock_value": ("stock left at the end, credited ({m}, PV)", "money"),
     "from_quantity": ("from ({q})", "qty"),
     "saved": ("saved against the Supply price ({m})", "money"),
+    # processing (SPEC 3.2)
+    "finishes": ("finishes", "period"),
+    "fee": ("toll fee ({m}/{q} of output)", "unit_money"),
+    "lead_time": ("lead time (periods)", "count"),
+    "inputs_per_unit": ("inputs per {q} of output", "text"),
+    "processed": ("made by processing ({q})", "qty"),
+    "processing_input": ("drawn for processing ({q})", "qty"),
 }
 
 # Number formats by kind. Whole units for quantities, money and days (a planner reads
@@ -154,6 +161,11 @@ def _spec(column: str, default: tuple[str, str]) -> tuple[str, str]:
         name = name.replace("{", "{{").replace("}", "}}")
         what = "cost" if kind == "cost_pv" else "cost vs base"
         return (f"{what} {name} ({{m}}, present value)", "money")
+    if "@" in column:  # a figure at one processing stage: largest_country_share@magnet
+        base, stage = column.split("@", 1)
+        template, kind = COLUMNS.get(base, (base.replace("_", " "), "text"))
+        stage = stage.replace("{", "{{").replace("}", "}}")
+        return (f"{template} at {stage}", kind)
     return COLUMNS.get(column, default)
 
 

@@ -41,7 +41,8 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
                cap_excess: dict[tuple, float] | None = None,
                signed: Mapping[str, str] | None = None,
                brackets: pd.DataFrame | None = None,
-               units: Sequence[Sequence[str]] | None = None) -> list[Violation]:
+               units: Sequence[Sequence[str]] | None = None,
+               processing: pd.DataFrame | None = None) -> list[Violation]:
     """All violations of the scenario's rules by the plan; empty when the plan is sound.
 
     ``stock`` supplies the plan's shortfall and closing stock per buyer, material and
@@ -54,7 +55,8 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
     """
     signed = signed or {}
     # ``brackets``: the plan's units of each discounted purchase by price bracket; ``units``:
-    # the planning units whose volume a discount counts (default: the coalition)
+    # the planning units whose volume a discount counts (default: the coalition);
+    # ``processing``: the plan's runs (buyer, facility, output, period, quantity)
     out: list[Violation] = []
     periods = list(data.period_labels)
     pos = {t: i for i, t in enumerate(periods)}
@@ -122,6 +124,12 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
             cost -= disc[t] * money
             spend[(who, t)] -= money
 
+    # 15: processing by recipe, within facility capacity, its fees paid when it starts
+    made, drawn, fees = _check_processing(data, processing, signed, pos, out)
+    for (b, t), money in fees.items():
+        cost += disc[t] * money
+        spend[(b, t)] += money
+
     # 8: transfers only where sharing is allowed, within limits
     sharing = {(s.giver, s.receiver, s.material): s for s in data.sharing}
     moved_in: defaultdict[tuple[str, str, str], float] = defaultdict(float)
@@ -144,7 +152,8 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
     rules = {(r.buyer, r.material, r.period): r for r in data.stock_rules}
     initial = {(i.buyer, i.material): i.quantity for i in data.initial_stock}
     reported = {(s.buyer, s.material, s.period): s for s in stock.itertuples(index=False)}
-    for (b, mat) in {(k[0], k[1]) for k in reported}:
+    flowing = {(k[0], k[1]) for k in (*made, *drawn)}
+    for (b, mat) in {(k[0], k[1]) for k in reported} | flowing:
         level = initial.get((b, mat), 0.0)
         for t in periods:
             key = (b, mat, t)
@@ -154,9 +163,12 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
             where = f"{b} {mat} {t}"
             if u < -ABS_TOL or u > d + _tol(d):
                 out.append(Violation("shortfall outside 0..demand", where, u, d))
-            level += arrivals[key] + moved_in[key] - moved_out[key] - (d - u)
+            level += (arrivals[key] + made[key] - drawn[key] + moved_in[key] - moved_out[key]
+                      - (d - u))
             if row is not None and abs(row.closing - level) > _tol(level) * 10:
                 out.append(Violation("stock balance", where, row.closing, level))
+            if row is None and abs(level) > _tol(level) * 10:
+                out.append(Violation("stock not reported", where, 0.0, level))
             if level < -_tol(d):
                 out.append(Violation("negative stock", where, level, 0.0))
             stock_rule = rules.get(key)
@@ -178,7 +190,9 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
                              demand[demand_key], 0.0))
 
     # 5, 9: diversification caps (hard: violation; soft: penalty)
-    cost += _check_caps(data, buys, disc, periods, out)
+    cost += _check_caps(data, buys, disc, periods, out,
+                        list(processing.itertuples(index=False)) if processing is not None
+                        else [])
 
     # 13: stock left at the end of the last period is credited at the credit price
     if data.settings.closing_stock_value:
@@ -201,14 +215,15 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
     for deal in data.deals:
         if deal.name not in signed:
             continue
-        rows = [o for o in data.offers if o.deal == deal.name]
+        rows = [(o.period, o.material) for o in data.offers if o.deal == deal.name] + [
+            (r.period, r.output) for r in data.recipes if r.deal == deal.name]
         if not rows:
             out.append(Violation(f"deal {deal.name!r} signed without an offer", deal.name,
                                  1.0, 0.0))
             continue
-        term = sorted({o.period for o in rows}, key=pos.__getitem__)
+        term = sorted({t for t, _ in rows}, key=pos.__getitem__)
         need = {b: sum(d.quantity for d in data.demand if d.buyer == b
-                       and d.material in {o.material for o in rows}) for b in data.buyers}
+                       and d.material in {m for _, m in rows}) for b in data.buyers}
         total = sum(need.values())
         alone = signed[deal.name] in data.buyers and len(data.buyers) > 1
         for t in term:
@@ -220,15 +235,59 @@ def check_plan(data: ScenarioData, purchases: pd.DataFrame, transfers: pd.DataFr
                 spend[(b, t)] += due * part
 
     # 6: budgets
-    for b in data.budgets:
-        q = spend[(b.buyer, b.period)]
-        if q > b.amount + _tol(b.amount):
-            out.append(Violation("budget", f"{b.buyer} {b.period}", q, b.amount))
+    for limit in data.budgets:
+        q = spend[(limit.buyer, limit.period)]
+        if q > limit.amount + _tol(limit.amount):
+            out.append(Violation("budget", f"{limit.buyer} {limit.period}", q, limit.amount))
 
     if objective is not None and abs(cost - objective) > 1e-6 * max(1.0, abs(objective)):
         out.append(Violation("objective recomputed", "total cost (present value)", objective,
                              cost))
     return out
+
+
+def _check_processing(data: ScenarioData, processing: pd.DataFrame | None,
+                      signed: Mapping[str, str], pos: dict[str, int], out: list[Violation]
+                      ) -> tuple[defaultdict, defaultdict, dict[tuple[str, str], float]]:
+    """SPEC 3.2 family 15: every run is a recipe of the data (its plant's deal signed),
+    finishes within the horizon, and the runs of a facility, output and period fit its
+    capacity. Returns the units made by (buyer, material, period of arrival), the inputs
+    drawn by (buyer, material, period started), and the fees by (buyer, period)."""
+    made: defaultdict[tuple[str, str, str], float] = defaultdict(float)
+    drawn: defaultdict[tuple[str, str, str], float] = defaultdict(float)
+    fees: defaultdict[tuple[str, str], float] = defaultdict(float)
+    if processing is None or not len(processing):
+        return made, drawn, fees
+    periods = list(data.period_labels)
+    recipes = {(r.facility, r.output, r.period): r for r in data.recipes}
+    started: defaultdict[tuple[str, str, str], float] = defaultdict(float)
+    for run in processing.itertuples(index=False):
+        key = (run.facility, run.output, run.period)
+        where = f"{run.buyer} at {run.facility}: {run.output} {run.period}"
+        recipe = recipes.get(key)
+        if run.quantity < -ABS_TOL:
+            out.append(Violation("negative processing", where, run.quantity, 0.0))
+        if recipe is None or run.buyer not in data.buyers:
+            out.append(Violation("processing without a recipe", where, run.quantity, 0.0))
+            continue
+        end = pos[run.period] + recipe.lead_time
+        if end >= len(periods):
+            out.append(Violation("processing finishing after the horizon", where, end,
+                                 len(periods) - 1))
+            continue
+        started[key] += run.quantity
+        made[(run.buyer, run.output, periods[end])] += run.quantity
+        for material, per_unit in recipe.inputs:
+            drawn[(run.buyer, material, run.period)] += per_unit * run.quantity
+        fees[(run.buyer, run.period)] += recipe.fee * run.quantity
+    for key, q in started.items():
+        recipe = recipes[key]
+        cap = recipe.capacity if recipe.deal is None or recipe.deal in signed else 0.0
+        if q > cap + _tol(cap):
+            what = "processing capacity" if cap or not recipe.deal else \
+                f"processing in deal {recipe.deal!r}, not signed"
+            out.append(Violation(what, " ".join(key), q, cap))
+    return made, drawn, dict(fees)
 
 
 def _credit_prices(data: ScenarioData) -> dict[str, float]:
@@ -316,7 +375,10 @@ def _check_discounts(data: ScenarioData, buys: list, brackets: pd.DataFrame | No
 
 
 def _check_caps(data: ScenarioData, buys: list, disc: dict[str, float], periods: list[str],
-                out: list[Violation]) -> float:
+                out: list[Violation], runs: list) -> float:
+    """Caps on purchases; a cap at a stage (SPEC 3.2 family 16) also counts the output
+    processed, by the facility's country (a supplier cap: the facility; origin caps count
+    purchases only), in the period processing starts."""
     supplier = {s.name: s for s in data.suppliers}
     attribute = {"max_supplier_share": lambda s: s.name,
                  "max_country_share": lambda s: s.country,
@@ -325,14 +387,23 @@ def _check_caps(data: ScenarioData, buys: list, disc: dict[str, float], periods:
     by_scope = defaultdict(list)  # (material, period) -> purchases
     for p in buys:
         by_scope[(p.material, p.period)].append(p)
+    made_in = defaultdict(list)  # (output, period started) -> runs
+    for r in runs:
+        made_in[(r.output, r.period)].append(r)
+    country = {r.facility: r.country for r in data.recipes}
     for pol in data.policies:
         windows = [[t] for t in periods] if pol.scope == "period" else [periods]
+        staged = pol.stage is not None and pol.kind != "max_origin_share"
         for window in windows:
             scope = [p for t in window for p in by_scope[(pol.material, t)]
                      if pol.buyer is None or p.buyer == pol.buyer]
-            total = sum(p.quantity for p in scope)
+            made = [r for t in window for r in made_in[(pol.material, t)]
+                    if staged and (pol.buyer is None or r.buyer == pol.buyer)]
+            total = sum(p.quantity for p in scope) + sum(r.quantity for r in made)
             capped = sum(p.quantity for p in scope
-                         if attribute[pol.kind](supplier[p.supplier]) == pol.target)
+                         if attribute[pol.kind](supplier[p.supplier]) == pol.target) + sum(
+                r.quantity for r in made if (r.facility if pol.kind == "max_supplier_share"
+                                             else country[r.facility]) == pol.target)
             excess = capped - pol.share * total
             if excess <= _tol(total):
                 continue

@@ -37,8 +37,10 @@ UNDEFINED_OK = ("cost_per_unit", "largest_country", "largest_country_share", "ch
 
 BRACKET_COLUMNS = ["schedule", "buyer", "supplier", "material", "period", "tier", "bracket",
                    "from_quantity", "quantity"]
-DEAL_COLUMNS = ["deal", "supplier", "signed", "signed_by", "upfront_cost", "fixed_cost",
-                "term", "cost_pv", "volume", "source_row"]
+PROCESS_COLUMNS = ["buyer", "facility", "country", "output", "period", "finishes", "quantity",
+                   "fee", "cost"]
+DEAL_COLUMNS = ["deal", "supplier", "term", "signed", "signed_by", "upfront_cost",
+                "fixed_cost", "cost_pv", "volume", "source_row"]
 
 
 @dataclass
@@ -65,6 +67,11 @@ class PlanResult:
     # every deal with an offer: signed or not, by whom, its costs and volumes (DEAL_COLUMNS)
     deals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DEAL_COLUMNS))
     mip_gap: float | None = None  # the relative gap reached; None for an LP
+    # what each partner processed (PROCESS_COLUMNS: output started, nominal fees), and each
+    # facility's capacity, use and the value of one more unit of it (SPEC 3.2)
+    processing: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=PROCESS_COLUMNS))
+    facilities: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def signed(self) -> tuple[str, ...]:
@@ -91,7 +98,7 @@ class PlanResult:
                               ["buyer", "material", "period", "demand", "shortfall"]]
 
 
-BREAKDOWN = ("purchase", "tariff", "freight", "deal", "holding", "transfer",
+BREAKDOWN = ("purchase", "tariff", "freight", "deal", "processing", "holding", "transfer",
              "closing_stock_value", "shortfall", "reserve", "policy")
 
 
@@ -102,7 +109,8 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
     ix = m.ix
     purchases = _purchase_table(data, m, outcome)
     transfers = _transfer_table(m, outcome)
-    stock = _stock_table(data, m, outcome, purchases, transfers)
+    processing = process_table(data, ix, outcome.values(m.make))
+    stock = _stock_table(data, m, outcome, purchases, transfers, processing)
     supply = _supply_table(data, m, outcome, purchases) if detail else pd.DataFrame()
     disc = purchases["period"].map(ix.discount).to_numpy(dtype=float)
     q = purchases["quantity"].to_numpy(dtype=float)
@@ -123,8 +131,55 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
         constraints=constraint_table(data, m, outcome) if detail else pd.DataFrame(),
         cost_breakdown={k: costs[k] for k in BREAKDOWN},
         buyers=buyer_table(data, purchases, stock, transfers, soft_penalties(m, outcome),
-                           deal_parts(ix, deals), credit_of(ix, stock)),
-        deals=deals, mip_gap=outcome.mip_gap, brackets=bracket_table(ix, m, outcome))
+                           deal_parts(ix, deals), credit_of(ix, stock), processing),
+        deals=deals, mip_gap=outcome.mip_gap, brackets=bracket_table(ix, m, outcome),
+        processing=processing,
+        facilities=_facility_table(data, m, outcome, processing) if detail else pd.DataFrame())
+
+
+def process_table(data: ScenarioData, ix: ModelIndex, made: np.ndarray) -> pd.DataFrame:
+    """Every run of processing (PROCESS_COLUMNS): who started how much of which output at
+    which facility, when it finishes, and its toll fee (nominal, paid when it starts)."""
+    rows = []
+    for i in np.flatnonzero(made > TOL):
+        b, f, o, t = ix.processes[i]
+        recipe = ix.recipes[(f, o, t)]
+        q = float(made[i])
+        rows.append((b, f, recipe.country, o, t, ix.finish[i], q, recipe.fee, q * recipe.fee))
+    return pd.DataFrame(rows, columns=PROCESS_COLUMNS)
+
+
+def process_flows(data: ScenarioData, processing: pd.DataFrame
+                  ) -> tuple[dict[tuple, float], dict[tuple, float]]:
+    """(buyer, material, period) -> units made that arrive then, and units drawn as inputs."""
+    recipes = {(r.facility, r.output, r.period): r for r in data.recipes}
+    made: dict[tuple, float] = defaultdict(float)
+    drawn: dict[tuple, float] = defaultdict(float)
+    for r in processing.itertuples(index=False):
+        made[(r.buyer, r.output, r.finishes)] += r.quantity
+        for material, per_unit in recipes[(r.facility, r.output, r.period)].inputs:
+            drawn[(r.buyer, material, r.period)] += per_unit * r.quantity
+    return dict(made), dict(drawn)
+
+
+def _facility_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
+                    processing: pd.DataFrame) -> pd.DataFrame:
+    """Every recipe: capacity, output started, utilisation and the value of one more unit
+    of capacity (from the binding capacity row's dual, as for supplier capacity)."""
+    marginal = dict(zip(m.PROCESS_CAPACITY, np.maximum(-outcome.duals(m.process_capacity), 0.0),
+                        strict=True))
+    used = processing.groupby(["facility", "output", "period"])["quantity"].sum().to_dict()
+    rows = []
+    for r in data.recipes:
+        key = (r.facility, r.output, r.period)
+        q = float(used.get(key, 0.0))
+        rows.append((r.facility, r.country, r.output, r.period, r.capacity, q,
+                     q / r.capacity if r.capacity > 0 else None, r.fee, r.lead_time,
+                     " + ".join(f"{a:g} {mat}" for mat, a in r.inputs),
+                     marginal.get(key, 0.0), r.deal, r.src))
+    return pd.DataFrame(rows, columns=[
+        "facility", "country", "output", "period", "capacity", "used", "utilisation", "fee",
+        "lead_time", "inputs_per_unit", "marginal_value", "deal", "source_row"])
 
 
 def deal_table(data: ScenarioData, ix: ModelIndex, signed: Collection[str],
@@ -144,9 +199,9 @@ def deal_table(data: ScenarioData, ix: ModelIndex, signed: Collection[str],
         terms = ix.deals.get(deal.name)
         if terms is None:
             continue  # no offer: nothing to sign (validation warns)
-        rows.append((deal.name, deal.supplier, deal.name in signed,
-                     unit if deal.name in signed else None, deal.upfront_cost,
-                     deal.fixed_cost, f"{terms.term[0]}-{terms.term[-1]}",
+        rows.append((deal.name, deal.supplier, f"{terms.term[0]}-{terms.term[-1]}",
+                     deal.name in signed, unit if deal.name in signed else None,
+                     deal.upfront_cost, deal.fixed_cost,
                      sum(ix.discount[t] * terms.cost(t) for t in terms.term)
                      if deal.name in signed else 0.0,
                      taken.get(deal.name, 0.0), deal.src))
@@ -246,8 +301,10 @@ def _component_value(m: pyo.ConcreteModel, name: str, outcome: Outcome) -> float
 
 
 def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
-                 purchases: pd.DataFrame, transfers: pd.DataFrame) -> pd.DataFrame:
+                 purchases: pd.DataFrame, transfers: pd.DataFrame,
+                 processing: pd.DataFrame) -> pd.DataFrame:
     ix = m.ix
+    made, drawn = process_flows(data, processing)
     closing_of = dict(zip(m.STOCK, outcome.values(m.stock), strict=True))
     short_of = dict(zip(m.SHORT, outcome.values(m.short), strict=True))
     arrivals = purchases.groupby(["buyer", "material", "arrives"])["quantity"].sum().to_dict()
@@ -265,7 +322,8 @@ def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
             rows.append({
                 "buyer": b, "material": mat, "period": t, "opening": opening,
                 "arrivals": arrivals.get(key, 0.0), "transfers_in": t_in.get(key, 0.0),
-                "transfers_out": t_out.get(key, 0.0), "demand": d, "shortfall": u,
+                "transfers_out": t_out.get(key, 0.0), "processed": made.get(key, 0.0),
+                "processing_input": drawn.get(key, 0.0), "demand": d, "shortfall": u,
                 "use": d - u, "closing": closing, "floor": ix.floor.get(key, 0.0),
                 "below_floor": max(0.0, ix.floor.get(key, 0.0) - closing),
                 "ceiling": ix.ceiling.get(key), "holding_cost": ix.holding.get(key, 0.0),
@@ -273,8 +331,8 @@ def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
             opening = closing
     return pd.DataFrame(rows, columns=[
         "buyer", "material", "period", "opening", "arrivals", "transfers_in", "transfers_out",
-        "demand", "shortfall", "use", "closing", "floor", "below_floor", "ceiling",
-        "holding_cost", "days_of_cover"])
+        "processed", "processing_input", "demand", "shortfall", "use", "closing", "floor",
+        "below_floor", "ceiling", "holding_cost", "days_of_cover"])
 
 
 def _supply_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
@@ -327,14 +385,16 @@ def soft_penalties(m: pyo.ConcreteModel, outcome: Outcome) -> dict[str, float]:
 def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame,
                 transfers: pd.DataFrame, penalty: dict[str, float],
                 deal_cost: dict[str, float] | None = None,
-                credit: dict[str, float] | None = None) -> pd.DataFrame:
+                credit: dict[str, float] | None = None,
+                processing: pd.DataFrame | None = None) -> pd.DataFrame:
     """Cost (present value), spend and key figures per buyer, plus the coalition.
 
     Transfers are charged to the receiving partner; penalties of coalition-wide soft
     rules appear on the coalition row only; ``deal_cost`` is each partner's part of the
     deals signed, ``credit`` the value of its stock left at the end (present values); its
-    cost is net of that credit.
+    cost is net of that credit and includes the toll fees of its ``processing``.
     """
+    runs = processing if processing is not None else pd.DataFrame(columns=PROCESS_COLUMNS)
     deal_cost = deal_cost or {}
     credit = credit or {}
     disc = discount_factors(data)
@@ -350,6 +410,8 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
         purchase_pv = float((buys["cost"] * buys["period"].map(disc)).sum())
         holding_pv = float((st["closing"] * st["holding_cost"] * st["period"].map(disc)).sum())
         transfer_pv = float((gets["cost"] * gets["period"].map(disc)).sum())
+        made = runs[runs["buyer"].isin(members)]
+        fee_pv = float((made["cost"] * made["period"].map(disc)).sum())
         # as floats even when the partner has no stock rows (an object column sums to '')
         penalty_of = st["material"].map(data.shortage_penalty).astype(float)
         short_pv = float((st["shortfall"] * st["period"].map(disc) * penalty_of).sum())
@@ -365,7 +427,7 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
         end_days = days[periods[-1]]
         rows.append({
             "buyer": name,
-            "cost_pv": purchase_pv + holding_pv + transfer_pv + (
+            "cost_pv": purchase_pv + holding_pv + transfer_pv + fee_pv + (
                 sum(deal_cost.values()) if name == "coalition" else deal_cost.get(name, 0.0))
             - (sum(credit.values()) if name == "coalition" else credit.get(name, 0.0)),
             "closing_stock_value": sum(credit.values()) if name == "coalition"

@@ -194,7 +194,7 @@ def _as_run(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome, changes:
     finally:
         m.ix = parametric_ix
     violations = check_plan(data, result.purchases, result.transfers, result.stock,
-                            objective=result.objective)
+                            objective=result.objective, processing=result.processing)
     timings = dict(outcome.timings, extract_s=time.perf_counter() - t0)
     return PlanRun(outcome.status, result, violations=violations, timings=timings,
                    options=outcome.options, outcome=outcome)

@@ -77,7 +77,7 @@ def _plan(data: ScenarioData, check: bool, warm: WarmStart | None,
     if check:
         violations = check_plan(data, result.purchases, result.transfers, result.stock,
                                 objective=outcome.objective, signed=result.signers,
-                                brackets=result.brackets)
+                                brackets=result.brackets, processing=result.processing)
         timings["check_s"] = time.perf_counter() - t3
     timings["total_s"] = time.perf_counter() - t0
     return PlanRun(outcome.status, result, violations=violations, timings=timings,

@@ -45,6 +45,18 @@ class Ref:
     column: str
     star: bool = False  # `*` means "every one of them"
     also: tuple[str, ...] = ()  # further words allowed, e.g. "coalition"
+    # further (sheet, column) pairs whose names are allowed too: a Disruptions `supplier`
+    # may name a facility of the Processing sheet
+    or_from: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def sources(self) -> tuple[tuple[str, str], ...]:
+        """Every (sheet, column) whose names the column may hold."""
+        return ((self.sheet, self.column), *self.or_from)
+
+    def sheets_text(self) -> str:
+        """Where the names come from, in words: "Suppliers or Processing"."""
+        return " or ".join(dict.fromkeys(sheet for sheet, _ in self.sources))
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,9 @@ class Column:
             text = "yes or no"
         elif self.ref is not None:
             text = f"a {self.ref.column} from {self.ref.sheet}"
+            for sheet, column in self.ref.or_from:
+                text += (f" or {sheet}" if column == self.ref.column
+                         else f" or a {column} from {sheet}")
             extra = ([STAR] if self.ref.star else []) + list(self.ref.also)
             if extra:
                 text += " or " + " or ".join(extra)
@@ -112,6 +127,10 @@ class Sheet:
     key: tuple[str, ...] = ()  # columns that identify a row; duplicates are errors
     wide_value: str | None = None  # the value column of the wide layout (period columns)
     examples: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    # Rows that show how to fill the sheet without being entered in the template: its
+    # small scenario is the base of many known answers, which deals, discounts or
+    # processing would change (and a deal or discount makes it mixed-integer).
+    illustration: tuple[dict[str, Any], ...] = field(default=(), repr=False)
 
     def column(self, name: str) -> Column:
         for col in self.columns:

@@ -12,7 +12,12 @@ from pathlib import Path
 
 from optimizer.errors import CODES
 from optimizer.workbook.schema import SHEETS, SheetName
-from optimizer.workbook.template import column_rows, setting_rows
+from optimizer.workbook.template import (
+    ILLUSTRATION_TITLE,
+    column_rows,
+    illustration_rows,
+    setting_rows,
+)
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "docs" / "workbook-format.md"
 
@@ -60,6 +65,8 @@ def format_reference() -> str:
         lines += _table(["column", "required", "expected", "unit", "default", "meaning"],
                         column_rows(spec))
         lines.append("")
+        if spec.illustration:
+            lines += [ILLUSTRATION_TITLE, "", *_table(*illustration_rows(spec)), ""]
         if spec.name == SheetName.SETTINGS:
             lines += ["Settings:", ""]
             lines += _table(["setting", "expected", "unit", "default", "meaning"], setting_rows())

@@ -20,21 +20,23 @@ from models.index import build_index
 from optimizer.errors import Issue, as_typed, error, warning
 from optimizer.workbook.cells import Row, Tables
 from optimizer.workbook.fields import STAR, label
+from optimizer.workbook.processing_rules import check_processing
 from optimizer.workbook.read import suggest
 from optimizer.workbook.scenario_data import (
     build_scenario,
     expand_periods,
+    facility_countries,
     partners,
     signers,
 )
-from optimizer.workbook.schema import SHEETS, SheetName
+from optimizer.workbook.schema import SHEET_BY_NAME, SHEETS, SheetName
 
 
 def check_tables(tables: Tables) -> list[Issue]:
     issues: list[Issue] = []
     for check in (_check_nonempty, _check_keys, _check_refs, _check_supply, _check_deals,
                   _check_discounts, _check_stockpile, _check_policies, _check_sharing,
-                  _check_disruptions, _check_demand):
+                  _check_disruptions, _check_demand, check_processing):
         check(tables, issues)
     return issues
 
@@ -67,18 +69,26 @@ def _check_keys(tables: Tables, issues: list[Issue]) -> None:
 def _check_refs(tables: Tables, issues: list[Issue]) -> None:
     for spec in SHEETS:
         for col in spec.columns:
-            if col.ref is None or col.ref.sheet not in tables.rows:
-                continue  # a sheet missing or unreadable is reported once, as such
-            known = tables.names(col.ref.sheet, col.ref.column)
+            if col.ref is None:
+                continue
+            absent = [sheet for sheet, _ in col.ref.sources if sheet not in tables.rows]
+            if len(absent) == len(col.ref.sources) or any(
+                    SHEET_BY_NAME[sheet].required for sheet in absent):
+                # a required sheet missing or unreadable is reported once, as such; without
+                # any of its sheets a column names things itself (Materials `stage`
+                # without a Stages sheet)
+                continue
+            known = list(dict.fromkeys(name for sheet, column in col.ref.sources
+                                       for name in tables.names(sheet, column)))
             allowed = set(known) | set(col.ref.also) | ({STAR} if col.ref.star else set())
             for row in tables[spec.name]:
                 value = row.values.get(col.name)
                 if value is None or value in allowed:
                     continue
                 issues.append(error(
-                    "ref-unknown", f"{col.name} {value!r} is not on the {col.ref.sheet} sheet"
-                    f"{suggest(str(value), known)}", **row.where(col.name), value=value,
-                    expected=col.expected()))
+                    "ref-unknown", f"{col.name} {value!r} is not on the "
+                    f"{col.ref.sheets_text()} sheet{suggest(str(value), known)}",
+                    **row.where(col.name), value=value, expected=col.expected()))
 
 
 def _countries(tables: Tables, origin: bool) -> list[str]:
@@ -92,9 +102,9 @@ def _countries(tables: Tables, origin: bool) -> list[str]:
 
 
 def _check_deals(tables: Tables, issues: list[Issue]) -> None:
-    """A deal has offers of its own supplier; one supplier's offer of a material in a
-    period is either all one deal's or all ordinary (SPEC 3.1); who may sign it is
-    known."""
+    """A deal has offers of its own supplier (Supply rows, or the Processing rows of the
+    facility it finances); one supplier's offer of a material in a period is either all
+    one deal's or all ordinary (SPEC 3.1); who may sign it is known."""
     deals = {r.values["deal"]: r for r in tables[SheetName.DEALS] if r.values.get("deal")}
     known = tables.names(SheetName.BUYERS, "buyer")
     for row in deals.values():
@@ -114,18 +124,19 @@ def _check_deals(tables: Tables, issues: list[Issue]) -> None:
     for t, row in expand_periods(complete, ("supplier", "material", "tier"), labels):
         kinds[(row.values["supplier"], row.values["material"], t)].setdefault(
             row.values.get("deal"), row)
-    for row in tables[SheetName.SUPPLY]:
-        v = row.values
-        deal = deals.get(v.get("deal"))
-        if deal is None:
-            continue
-        offered[v["deal"]] += 1
-        if v.get("supplier") != deal.values.get("supplier"):
-            issues.append(error(
-                "deal-supplier-mismatch", f"deal {v['deal']!r} is offered by "
-                f"{deal.values.get('supplier')!r} (Deals row {deal.row}), not by "
-                f"{v.get('supplier')!r}", **row.where("deal"), value=v["deal"],
-                expected=f"a deal of {v.get('supplier')!r}"))
+    for sheet, who in ((SheetName.SUPPLY, "supplier"), (SheetName.PROCESSING, "facility")):
+        for row in tables[sheet]:
+            v = row.values
+            deal = deals.get(v.get("deal"))
+            if deal is None:
+                continue
+            offered[v["deal"]] += 1
+            if v.get(who) != deal.values.get("supplier"):
+                issues.append(error(
+                    "deal-supplier-mismatch", f"deal {v['deal']!r} is offered by "
+                    f"{deal.values.get('supplier')!r} (Deals row {deal.row}), not by "
+                    f"{v.get(who)!r}", **row.where("deal"), value=v["deal"],
+                    expected=f"a deal of {v.get(who)!r}"))
     for (s, mat, t), by_deal in kinds.items():
         if len(by_deal) > 1:
             first, *others = sorted(by_deal.values(), key=lambda r: r.row or 0)
@@ -138,9 +149,9 @@ def _check_deals(tables: Tables, issues: list[Issue]) -> None:
     for name, row in deals.items():
         if not offered[name]:
             issues.append(error(
-                "deal-without-offers", f"deal {name!r} has no offers: no Supply row names it "
-                "in its deal column", **row.where("deal"), value=name,
-                expected="Supply rows with this deal"))
+                "deal-without-offers", f"deal {name!r} has no offers: no Supply or "
+                "Processing row names it in its deal column", **row.where("deal"), value=name,
+                expected="Supply or Processing rows with this deal"))
 
 
 def _check_discounts(tables: Tables, issues: list[Issue]) -> None:
@@ -252,11 +263,16 @@ def _check_stockpile(tables: Tables, issues: list[Issue]) -> None:
 
 
 def _check_policies(tables: Tables, issues: list[Issue]) -> None:
+    facilities = facility_countries(tables)
     options = {
         "max_supplier_share": ("supplier", tables.names(SheetName.SUPPLIERS, "supplier")),
         "max_country_share": ("country", _countries(tables, origin=False)),
         "max_origin_share": ("country of origin", _countries(tables, origin=True)),
     }
+    # at a stage each facility is a source and its country a place of processing too
+    # (SPEC 3.2 family 16); origin caps count purchases only
+    made = {"max_supplier_share": list(facilities),
+            "max_country_share": list(facilities.values()), "max_origin_share": []}
     if SheetName.SUPPLIERS not in tables.rows:
         return  # missing or unreadable: already reported
     for row in tables[SheetName.POLICIES]:
@@ -264,10 +280,17 @@ def _check_policies(tables: Tables, issues: list[Issue]) -> None:
         if kind not in options or target in (None, STAR):
             continue
         what, known = options[kind]
-        if target not in known:
-            issues.append(error("share-target-unknown", f"target {target!r} is not a {what} of "
-                                f"any supplier{suggest(target, known)}", **row.where("target"),
-                                value=target, expected=f"a {what} from Suppliers or *"))
+        staged = row.values.get("stage") is not None
+        sources = known + made[kind] if staged else known
+        if target in sources:
+            continue
+        hint = (": a facility counts only in a cap at a stage (give the cap a stage)"
+                if target in made[kind] else suggest(target, sources))
+        who, sheets = (("supplier or facility", "Suppliers or Processing")
+                       if staged and made[kind] else ("supplier", "Suppliers"))
+        issues.append(error("share-target-unknown", f"target {target!r} is not a {what} of "
+                            f"any {who}{hint}", **row.where("target"), value=target,
+                            expected=f"a {what} from {sheets} or *"))
 
 
 def _check_sharing(tables: Tables, issues: list[Issue]) -> None:
@@ -280,7 +303,8 @@ def _check_sharing(tables: Tables, issues: list[Issue]) -> None:
 def _check_disruptions(tables: Tables, issues: list[Issue]) -> None:
     order: dict[str | None, int] = {
         p: i for i, p in enumerate(tables.names(SheetName.PERIODS, "period"))}
-    places = set(_countries(tables, False)) | set(_countries(tables, True))
+    plants = set(facility_countries(tables).values())
+    places = set(_countries(tables, False)) | set(_countries(tables, True)) | plants
     probability: dict[str, tuple[float, Row]] = {}
     for row in tables[SheetName.DISRUPTIONS]:
         v = row.values
@@ -291,7 +315,8 @@ def _check_disruptions(tables: Tables, issues: list[Issue]) -> None:
         elif v.get("country") is not None and v["country"] not in places \
                 and SheetName.SUPPLIERS in tables.rows:
             issues.append(error("ref-unknown", f"country {v['country']!r} is not the country or "
-                                f"origin of any supplier{suggest(v['country'], sorted(places))}",
+                                f"origin of any supplier{' or facility' if plants else ''}"
+                                f"{suggest(v['country'], sorted(places))}",
                                 **row.where("country"), value=v["country"]))
         start, end = order.get(v.get("start")), order.get(v.get("end"))
         if start is not None and end is not None and end < start:
@@ -351,7 +376,8 @@ def _check_demand_beyond_supply(tables: Tables, data: ScenarioData,
     offer up to then, of every supplier and tier, bought and delivered at once, plus every
     partner's initial stock. Lead times, closed routes, inactive suppliers and the other
     partners' needs only lower what can be had, so such a demand is short whatever the
-    plan: most often a typo (10,000,000 for 10,000)."""
+    plan: most often a typo (10,000,000 for 10,000). What facilities can make of it, by
+    their capacity, counts too (the inputs they would need only lower it further)."""
     order = {p.label: i for i, p in enumerate(data.periods)}
     unit = data.settings.unit
     stock: dict[str, float] = defaultdict(float)
@@ -360,6 +386,11 @@ def _check_demand_beyond_supply(tables: Tables, data: ScenarioData,
     offered: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(order))
     for offer in data.offers:
         offered[offer.material][order[offer.period]] += offer.capacity
+    made = {r.output for r in data.recipes}
+    for recipe in data.recipes:
+        done = order[recipe.period] + recipe.lead_time
+        if done < len(order):  # processing that would finish after the horizon never starts
+            offered[recipe.output][done] += recipe.capacity
     by_then = {m: list(accumulate(q)) for m, q in offered.items()}
     for row, demands in _rows_of(tables, SheetName.DEMAND, list(data.demand)):
         beyond = [d for d in demands if d.quantity > stock[d.material] + by_then.get(
@@ -370,11 +401,13 @@ def _check_demand_beyond_supply(tables: Tables, data: ScenarioData,
         supply = by_then.get(d.material, [0.0] * len(order))[order[d.period]]
         most = supply + stock[d.material]
         later = f" (and in {len(beyond) - 1} later period(s))" if len(beyond) > 1 else ""
+        sources = ("all suppliers and tiers together, and every facility's capacity to make "
+                   "it" if d.material in made else "all suppliers and tiers together")
         issues.append(warning(
             "demand-beyond-supply",
             f"{d.buyer} needs {_amount(d.quantity)} {unit} of {d.material} in {d.period}"
             f"{later}, more than all of it that could be there by then: every offer up to "
-            f"{d.period}, all suppliers and tiers together ({_amount(supply)} {unit}), plus all "
+            f"{d.period}, {sources} ({_amount(supply)} {unit}), plus all "
             f"initial stock ({_amount(stock[d.material])} {unit}); at least "
             f"{_amount(d.quantity - most)} {unit} will be short whatever the plan",
             **row.where("demand"), value=row.values.get("demand"),

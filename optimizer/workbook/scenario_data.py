@@ -8,9 +8,13 @@ that the model sees explicit records only:
 - Stockpile: a period's row overrides the `*` row column by column; blank cells keep
   the `*` row's value. Initial stock comes from the first period's row, else the `*` row.
 - Policies: only active rules; `*` buyer, material and target expand to one rule each;
-  `coalition` becomes a rule on all partners together.
-- Disruptions: a country hits every supplier processing or mining there; several rows
-  hitting the same offer multiply their factors.
+  `coalition` becomes a rule on all partners together. A cap at a stage expands `*` to
+  the materials of that stage, and its targets to the facilities (or their countries) too.
+- Disruptions: a country hits every supplier processing or mining there and every
+  facility there; several rows hitting the same offer multiply their factors.
+- Stages: the Stages sheet's order, else the order of first appearance in Materials.
+- Processing: one recipe per facility, output and period, from that period's rows or
+  else the `*` rows (a period's rows replace the `*` rows as a whole, inputs included).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ def build_scenario(tables: Tables) -> md.ScenarioData:
                     bool(v["active"]), r.src)
         for r in tables[SheetName.SUPPLIERS] for v in [r.values])
     offers = _offers(tables, labels)
+    stage_order, material_stage = stages(tables)
+    recipes = _recipes(tables, labels)
     data = md.ScenarioData(
         settings=_settings(tables, offers),
         periods=periods,
@@ -53,11 +59,11 @@ def build_scenario(tables: Tables) -> md.ScenarioData:
                      for r in tables[SheetName.ROUTES] for v in [r.values]),
         initial_stock=_initial_stock(tables, labels),
         stock_rules=_stock_rules(tables, labels),
-        policies=_policies(tables, materials, buyers, suppliers),
+        policies=_policies(tables, materials, buyers, suppliers, dict(material_stage)),
         budgets=tuple(md.Budget(r.values["buyer"], t, r.values["budget"], r.src)
                       for t, r in expand_periods(tables[SheetName.BUDGETS], ("buyer",), labels)),
         sharing=_sharing(tables, materials),
-        disruptions=_disruptions(tables, labels, materials, suppliers),
+        disruptions=_disruptions(tables, labels, materials, suppliers, recipes),
         material_penalties=tuple((r.values["material"], r.values["shortage_penalty"])
                                  for r in tables[SheetName.MATERIALS]
                                  if r.values.get("shortage_penalty") is not None),
@@ -65,6 +71,9 @@ def build_scenario(tables: Tables) -> md.ScenarioData:
         deals=tuple(md.Deal(v["deal"], v["supplier"], v.get("upfront_cost") or 0.0,
                             v.get("fixed_cost") or 0.0, signers(v.get("signable_by")), r.src)
                     for r in tables[SheetName.DEALS] for v in [r.values]),
+        stages=stage_order,
+        material_stage=material_stage,
+        recipes=recipes,
     )
     # one credit price per material, for every partner and mode (SPEC 3.1)
     return replace(data, credit=tuple(md.credit_prices(data).items()))
@@ -159,6 +168,45 @@ def _offers(tables: Tables, labels: list[str]) -> tuple[md.Offer, ...]:
         for v in [r.values])
 
 
+def stages(tables: Tables) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The stage labels in order and each staged material's stage (SPEC 3.2 family 14)."""
+    material_stage = tuple((r.values["material"], r.values["stage"])
+                           for r in tables[SheetName.MATERIALS]
+                           if r.values.get("stage") is not None)
+    listed = tables.names(SheetName.STAGES, "stage")
+    return tuple(listed or dict.fromkeys(s for _, s in material_stage)), material_stage
+
+
+def facility_countries(tables: Tables) -> dict[str, str]:
+    """Facility -> its country (from its first Processing row), in order of appearance."""
+    out: dict[str, str] = {}
+    for r in tables[SheetName.PROCESSING]:
+        if r.values.get("facility") is not None and r.values.get("country") is not None:
+            out.setdefault(r.values["facility"], r.values["country"])
+    return out
+
+
+def _recipes(tables: Tables, labels: list[str]) -> tuple[md.Recipe, ...]:
+    """One recipe per facility, output and period (SPEC 4.17): the period's own rows, else
+    the `*` rows, one row per input; the recipe's other columns are those of its first
+    row (the rules make them equal)."""
+    groups: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for r in tables[SheetName.PROCESSING]:
+        groups[(r.values["facility"], r.values["output"])].append(r)
+    out = []
+    for t, chosen in expand_periods(tables[SheetName.PROCESSING], ("facility", "output"),
+                                    labels):
+        c = chosen.values
+        rows = [r for r in groups[(c["facility"], c["output"])]
+                if r.values["period"] == c["period"]]
+        v = rows[0].values
+        out.append(md.Recipe(
+            v["facility"], v["country"], v["output"], t,
+            tuple((r.values["input"], r.values["input_per_output"]) for r in rows),
+            v["capacity"], v["fee"], v["lead_time"], v.get("deal"), rows[0].src))
+    return tuple(out)
+
+
 def _stock_groups(tables: Tables) -> dict[tuple[str, str], dict[str, Row]]:
     groups: dict[tuple[str, str], dict[str, Row]] = defaultdict(dict)
     for row in tables[SheetName.STOCKPILE]:
@@ -201,22 +249,37 @@ def _initial_stock(tables: Tables, labels: list[str]) -> tuple[md.InitialStock, 
 
 
 def _policies(tables: Tables, materials: tuple[str, ...], buyers: tuple[str, ...],
-              suppliers: tuple[md.Supplier, ...]) -> tuple[md.Policy, ...]:
+              suppliers: tuple[md.Supplier, ...], stage_of: dict[str, str]
+              ) -> tuple[md.Policy, ...]:
     targets = {
         "max_supplier_share": [s.name for s in suppliers],
         "max_country_share": list(dict.fromkeys(s.country for s in suppliers)),
         "max_origin_share": list(dict.fromkeys(s.origin for s in suppliers)),
+    }
+    # at a stage, what is processed counts too: each facility is a source and its country
+    # a place of processing (SPEC 3.2 family 16); origin caps count purchases only
+    facilities = facility_countries(tables)
+    at_stage = {
+        "max_supplier_share": [*targets["max_supplier_share"], *facilities],
+        "max_country_share": list(dict.fromkeys(
+            [*targets["max_country_share"], *facilities.values()])),
+        "max_origin_share": targets["max_origin_share"],
     }
     out = []
     for row in tables[SheetName.POLICIES]:
         v = row.values
         if not v["active"]:
             continue
+        stage = v.get("stage")
+        every_material = materials if stage is None else [
+            m for m in materials if stage_of.get(m) == stage]
+        every_target = (targets if stage is None else at_stage)[v["kind"]]
         for buyer in _each(v["buyer"], buyers, coalition=True):
-            for material in _each(v["material"], materials):
-                for target in _each(v["target"], targets[v["kind"]]):
+            for material in _each(v["material"], every_material):
+                for target in _each(v["target"], every_target):
                     out.append(md.Policy(v["policy"], v["kind"], target, buyer, material,
-                                         v["share"], v["scope"], v.get("penalty"), row.src))
+                                         v["share"], v["scope"], v.get("penalty"), row.src,
+                                         stage))
     return tuple(out)
 
 
@@ -234,22 +297,33 @@ def _sharing(tables: Tables, materials: tuple[str, ...]) -> tuple[md.Sharing, ..
 
 
 def _disruptions(tables: Tables, labels: list[str], materials: tuple[str, ...],
-                 suppliers: tuple[md.Supplier, ...]) -> tuple[md.DisruptionScenario, ...]:
+                 suppliers: tuple[md.Supplier, ...], recipes: tuple[md.Recipe, ...]
+                 ) -> tuple[md.DisruptionScenario, ...]:
     by_name: dict[str, list[Row]] = defaultdict(list)
     for row in tables[SheetName.DISRUPTIONS]:
         by_name[row.values["scenario"]].append(row)
+    # a facility hit loses capacity for its outputs: its shocks carry its name (SPEC 3.2)
+    outputs: dict[str, list[str]] = defaultdict(list)
+    country: dict[str, str] = {}
+    for r in recipes:
+        country.setdefault(r.facility, r.country)
+        if r.output not in outputs[r.facility]:
+            outputs[r.facility].append(r.output)
     out = []
     for name, rows in by_name.items():
-        # (partner aimed at or None, supplier, material, period): rows hitting the same
-        # offer (and partner) multiply their factors
+        # (partner aimed at or None, supplier or facility, material, period): rows hitting
+        # the same offer (and partner) multiply their factors
         factors: dict[tuple[str | None, str, str, str], tuple[float, float, str]] = {}
         for row in rows:
             v = row.values
-            hit = [s.name for s in suppliers if s.name == v.get("supplier")
-                   or v.get("country") in (s.country, s.origin)]
+            hit = [(s.name, _each(v["material"], materials)) for s in suppliers
+                   if s.name == v.get("supplier") or v.get("country") in (s.country, s.origin)]
+            hit += [(f, [m for m in made if v["material"] in (STAR, m)])
+                    for f, made in outputs.items()
+                    if f == v.get("supplier") or v.get("country") == country[f]]
             window = labels[labels.index(v["start"]):labels.index(v["end"]) + 1]
-            for s in hit:
-                for m in _each(v["material"], materials):
+            for s, hit_materials in hit:
+                for m in hit_materials:
                     for t in window:
                         key = (v.get("buyer"), s, m, t)
                         cap, price, _ = factors.get(key, (1.0, 1.0, row.src))

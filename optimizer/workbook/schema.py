@@ -20,6 +20,7 @@ class SheetName(StrEnum):
 
     SETTINGS = "Settings"
     PERIODS = "Periods"
+    STAGES = "Stages"
     MATERIALS = "Materials"
     BUYERS = "Buyers"
     SUPPLIERS = "Suppliers"
@@ -34,6 +35,7 @@ class SheetName(StrEnum):
     DISRUPTIONS = "Disruptions"
     DEALS = "Deals"
     DISCOUNTS = "Discounts"
+    PROCESSING = "Processing"
 
 Q = "quantity"  # in the workbook's `unit` (default t)
 MONEY = "money"  # in the workbook's `currency` (default USD)
@@ -50,9 +52,10 @@ def _qty(name: str, description: str, unit: str = Q, **kw: Any) -> Column:
 def _ref(name: str, sheet: str, column: str, description: str, **kw: Any) -> Column:
     star = kw.pop("star", False)
     also = kw.pop("also", ())
+    or_from = kw.pop("or_from", ())
     required = kw.pop("required", True)
     return Column(name, Kind.NAME, description, required=required,
-                  ref=Ref(sheet, column, star=star, also=also), **kw)
+                  ref=Ref(sheet, column, star=star, also=also, or_from=or_from), **kw)
 
 
 # Columns every sheet may carry: kept with the row, shown in outputs, never warned about.
@@ -63,6 +66,9 @@ ANNOTATIONS = (
 )
 
 PERIOD_STAR = dict(star=True)
+# a facility of the Processing sheet may stand where a supplier is named (SPEC 3.2 family
+# 15: a disruption or a deal naming a plant)
+FACILITIES = ((SheetName.PROCESSING, "facility"),)
 
 SHEETS: tuple[Sheet, ...] = (
     Sheet(
@@ -95,8 +101,18 @@ SHEETS: tuple[Sheet, ...] = (
         examples=({"period": 2026, "days": 365}, {"period": 2027, "days": 365}),
     ),
     Sheet(
+        SheetName.STAGES,
+        "Processing stages in order, from mine to product (e.g. concentrate, oxide, metal, "
+        "magnet). Optional: without it, the stages are those of the Materials sheet in the "
+        "order they first appear. A recipe's inputs are at its output's stage or an "
+        "earlier one.",
+        (_name("stage", "Label of the stage."),),
+        key=("stage",),
+        illustration=tuple({"stage": s} for s in ("oxide", "metal", "magnet")),
+    ),
+    Sheet(
         SheetName.MATERIALS,
-        "Materials bought, e.g. NdPr oxide.",
+        "Materials bought or made, e.g. NdPr oxide.",
         (
             _name("material", "Name of the material."),
             Column("description", Kind.TEXT, "What the material is (grade, form)."),
@@ -104,12 +120,26 @@ SHEETS: tuple[Sheet, ...] = (
                    "where it differs from the setting (a tonne of Tb short stops far more "
                    "magnet output than a tonne of NdPr). Blank: the setting.", unit=PRICE,
                    minimum=0.0),
+            _ref("stage", SheetName.STAGES, "stage", "The processing stage the material is "
+                 "at (oxide, metal, magnet...): a cap at a stage counts it, and recipes turn "
+                 "materials of one stage into the same or a later one. Blank: no stage (a "
+                 "workbook without stages).", required=False),
         ),
         required=True,
         key=("material",),
         examples=(
             {"material": "NdPr oxide", "description": "Neodymium-praseodymium oxide, 99 %"},
             {"material": "Dy oxide", "description": "Dysprosium oxide, 99.5 %"},
+        ),
+        illustration=(
+            {"material": "NdPr oxide", "description": "Neodymium-praseodymium oxide, 99 %",
+             "stage": "oxide"},
+            {"material": "Dy oxide", "description": "Dysprosium oxide, 99.5 %",
+             "stage": "oxide"},
+            {"material": "NdPr metal", "description": "Neodymium-praseodymium metal",
+             "stage": "metal"},
+            {"material": "NdFeB magnet", "description": "Sintered NdFeB permanent magnet",
+             "stage": "magnet"},
         ),
     ),
     Sheet(
@@ -152,13 +182,16 @@ SHEETS: tuple[Sheet, ...] = (
         SheetName.DEALS,
         "All-or-nothing commitments: a long-term offtake with a bankable minimum, a "
         "prepayment or stake in a new mine or plant. A deal is signed whole or not at all; "
-        "its offers are the Supply rows naming it, its term the periods of those rows. "
+        "its offers are the Supply rows naming it, its term the periods of those rows (for "
+        "a co-financed plant, the Processing rows naming it: their capacity exists only if "
+        "it is signed). "
         "Partners planning alone take deals in Buyers order; jointly, the coalition signs "
         "and splits the costs by the partners' shares of demand for the deal's materials.",
         (
             _name("deal", "Name of the deal."),
-            _ref("supplier", SheetName.SUPPLIERS, "supplier", "The supplier offering it; its "
-                 "Supply rows name this supplier."),
+            _ref("supplier", SheetName.SUPPLIERS, "supplier", "The supplier offering it (its "
+                 "Supply rows name this supplier), or the facility it finances (its "
+                 "Processing rows name this facility).", or_from=FACILITIES),
             _qty("upfront_cost", "Paid once, in the first period of the term (a prepayment, "
                  "an equity stake).", unit=MONEY, default=0.0),
             _qty("fixed_cost", "Paid in every period of the term.", unit=MONEY, default=0.0),
@@ -168,6 +201,12 @@ SHEETS: tuple[Sheet, ...] = (
             Column("description", Kind.TEXT, "What the deal is."),
         ),
         key=("deal",),
+        illustration=(
+            {"deal": "separation-offtake", "supplier": "Caremag", "upfront_cost": 120_000_000,
+             "fixed_cost": 0, "signable_by": "",
+             "description": "Prepayment for a Dy/Tb separation plant; its offer is the "
+                            "Supply row with deal = separation-offtake"},
+        ),
     ),
     Sheet(
         SheetName.SUPPLY,
@@ -208,6 +247,14 @@ SHEETS: tuple[Sheet, ...] = (
             {"supplier": "MP Materials", "material": "NdPr oxide", "period": "*",
              "capacity": 1300, "price": 110000, "tier": 1},
         ),
+        illustration=(
+            {"supplier": "Caremag", "material": "Dy oxide", "period": "*", "capacity": 250,
+             "price": 215000, "tier": 1, "min_offtake": 225, "deal": "separation-offtake",
+             "note": "exists only if the deal is signed; 225 t a year is its bankable minimum"},
+            {"supplier": "Lynas Malaysia", "material": "Dy oxide", "period": "*",
+             "capacity": 20, "price": 290000, "tier": 2, "buyers": "Japan",
+             "note": "an entitlement: a tranche for Japan only"},
+        ),
     ),
     Sheet(
         SheetName.DISCOUNTS,
@@ -234,6 +281,63 @@ SHEETS: tuple[Sheet, ...] = (
                  unit=PRICE, required=True),
         ),
         key=("supplier", "material", "period", "from_quantity"),
+        illustration=(
+            {"supplier": "China refiners", "material": "NdPr oxide", "period": "*",
+             "basis": "period", "type": "all-units", "from_quantity": 8000, "price": 67000,
+             "note": "every tonne at 67,000 once 8,000 t are bought in a period"},
+            {"supplier": "China refiners", "material": "NdPr oxide", "period": "*",
+             "basis": "period", "type": "all-units", "from_quantity": 12000, "price": 65500},
+        ),
+    ),
+    Sheet(
+        SheetName.PROCESSING,
+        "Facilities that turn materials into another (oxide into metal, metal into "
+        "magnets) by a recipe: one row per input, the rows of one facility, output and "
+        "period making one recipe. Every partner may use every facility, within its "
+        "capacity shared by all; inputs leave the partner's stock when processing starts "
+        "and the output arrives lead_time periods later. No route: no freight, tariff or "
+        "route lead time. A row for one period replaces the * rows of that facility and "
+        "output for that period; a period with no row has no capacity.",
+        (
+            _name("facility", "Name of the plant; it differs from every supplier's name."),
+            Column("country", Kind.NAME, "Country where the facility is: caps at a stage and "
+                   "disruptions name it. The same on every row of the facility.",
+                   required=True),
+            _ref("output", SheetName.MATERIALS, "material", "Material made."),
+            _ref("input", SheetName.MATERIALS, "material", "One material the recipe uses, at "
+                 "the output's stage or an earlier one."),
+            Column("input_per_output", Kind.NUMBER, "Units of this input per unit of output "
+                   "(e.g. 0.31 t of NdPr metal per t of magnet).", required=True,
+                   unit="quantity/quantity", minimum=0.0, min_exclusive=True),
+            _qty("capacity", "Most output all partners together may start in the period. "
+                 "The same on every row of the recipe.", required=True),
+            _qty("fee", "Toll fee per unit of output, paid when processing starts. The same "
+                 "on every row of the recipe.", unit=PRICE, default=0.0),
+            Column("lead_time", Kind.INTEGER, "Whole periods from the start of processing to "
+                   "the output (0: within the period). The same on every row of the recipe.",
+                   default=0, unit="periods", minimum=0.0),
+            _ref("period", SheetName.PERIODS, "period", "Period the row applies to; * (default) "
+                 "for every period.", required=False, default="*", **PERIOD_STAR),
+            _ref("deal", SheetName.DEALS, "deal", "The deal financing the facility (Deals "
+                 "sheet, its supplier this facility): the capacity exists only if the deal is "
+                 "signed. Blank: the facility exists. The same on every row of the recipe.",
+                 required=False),
+        ),
+        key=("facility", "output", "period", "input"),
+        illustration=(
+            {"facility": "Less Common Metals", "country": "United Kingdom",
+             "output": "NdPr metal", "input": "NdPr oxide", "input_per_output": 1.17,
+             "capacity": 1000, "fee": 8000, "lead_time": 0, "period": "*",
+             "note": "illustrative figures"},
+            {"facility": "Neo Narva", "country": "Estonia", "output": "NdFeB magnet",
+             "input": "NdPr metal", "input_per_output": 0.31, "capacity": 2000, "fee": 25000,
+             "lead_time": 0, "period": "*",
+             "note": "illustrative figures; one row per input of the recipe"},
+            {"facility": "Neo Narva", "country": "Estonia", "output": "NdFeB magnet",
+             "input": "Dy oxide", "input_per_output": 0.02, "capacity": 2000, "fee": 25000,
+             "lead_time": 0, "period": "*",
+             "note": "illustrative figures; capacity, fee and lead time repeated"},
+        ),
     ),
     Sheet(
         SheetName.DEMAND,
@@ -307,13 +411,16 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         SheetName.POLICIES,
         "Diversification caps: the share of purchases of a material from one supplier, "
-        "one country of processing, or one country of mining is at most `share`.",
+        "one country of processing, or one country of mining is at most `share`. A cap at "
+        "a stage counts what is bought (by supplier country) plus what is processed (by "
+        "facility country) of the materials at that stage.",
         (
             _name("policy", "Name of the rule; strategies switch rules on by this name."),
             Column("kind", Kind.CHOICE, "What is capped.", required=True,
                    choices=("max_supplier_share", "max_country_share", "max_origin_share")),
             Column("target", Kind.NAME, "The supplier (max_supplier_share) or country capped; "
-                   "* for each one separately.", required=True),
+                   "* for each one separately. A cap at a stage may also name a facility "
+                   "(max_supplier_share) or a facility's country.", required=True),
             _ref("buyer", SheetName.BUYERS, "buyer", "Whose purchases: a buyer, * for each buyer "
                  "separately, or coalition for all partners together.", star=True,
                  also=("coalition",)),
@@ -327,12 +434,23 @@ SHEETS: tuple[Sheet, ...] = (
             _qty("penalty", "Blank: a hard rule. A number: a soft rule, costing this much "
                  "per unit over the cap.", unit=PRICE),
             Column("active", Kind.BOOL, "Whether the rule applies.", default=True),
+            _ref("stage", SheetName.STAGES, "stage", "The cap applies at that stage: purchases "
+                 "by supplier country plus processing output by facility country, of the "
+                 "material (* : each material of that stage). Blank: purchases only.",
+                 required=False, or_from=((SheetName.MATERIALS, "stage"),)),
         ),
-        key=("policy", "kind", "target", "buyer", "material", "scope"),
+        key=("policy", "kind", "target", "buyer", "material", "scope", "stage"),
         examples=(
             {"policy": "country-cap", "kind": "max_country_share", "target": "China",
              "buyer": "*", "material": "*", "share": 0.65, "scope": "horizon",
              "active": "no", "note": "EU CRMA benchmark; switched on by strategy crma-65"},
+        ),
+        illustration=(
+            {"policy": "magnet-cap", "kind": "max_country_share", "target": "*",
+             "buyer": "coalition", "material": "*", "share": 0.65, "scope": "horizon",
+             "active": "no", "stage": "magnet",
+             "note": "magnets bought from or made in one country: at most 65 %; on once "
+                     "magnets come from two countries (a strategy switches it on)"},
         ),
     ),
     Sheet(
@@ -393,15 +511,19 @@ SHEETS: tuple[Sheet, ...] = (
         SheetName.DISRUPTIONS,
         "Supply shocks for stress tests and robust planning. Several rows with the same "
         "scenario build one scenario. Probabilities add up to at most 1; the rest is 'no "
-        "disruption'. `country` matches suppliers processing or mining there.",
+        "disruption'. `country` matches suppliers processing or mining there and the "
+        "facilities there; a facility hit loses that share of its processing capacity for "
+        "the outputs hit.",
         (
             _name("scenario", "Name of the disruption scenario."),
             Column("probability", Kind.NUMBER, "Probability of the scenario, 0 to 1.",
                    required=True, unit="fraction", minimum=0.0, maximum=1.0,
                    percent_ok=True),
-            _ref("supplier", SheetName.SUPPLIERS, "supplier", "Supplier hit (or give country).",
-                 required=False),
-            Column("country", Kind.NAME, "Country hit (or give supplier)."),
+            _ref("supplier", SheetName.SUPPLIERS, "supplier", "Supplier or facility "
+                 "(Processing sheet) hit (or give country).", required=False,
+                 or_from=FACILITIES),
+            Column("country", Kind.NAME, "Country hit (or give supplier): its suppliers and "
+                   "its facilities."),
             _ref("material", SheetName.MATERIALS, "material", "Material hit; * for every material.",
                  star=True),
             _ref("start", SheetName.PERIODS, "period", "First period hit."),

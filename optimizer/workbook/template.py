@@ -49,6 +49,18 @@ def column_rows(spec: Sheet) -> list[list[Any]]:
     return rows
 
 
+ILLUSTRATION_TITLE = ("Example rows, shown here but not entered in the template (its small "
+                      "scenario stays a plain one to start from); the names they use must "
+                      "exist on their sheets:")
+
+
+def illustration_rows(spec: Sheet) -> tuple[list[str], list[list[Any]]]:
+    """The sheet's illustration as a table: the columns any row fills, in sheet order."""
+    used = [c.name for c in spec.columns + ANNOTATIONS
+            if any(row.get(c.name) not in (None, "") for row in spec.illustration)]
+    return used, [[row.get(name, "") for name in used] for row in spec.illustration]
+
+
 def setting_rows() -> list[list[Any]]:
     return [[s.name, s.column.expected(), s.column.unit or "",
              "" if s.column.default is None else _shown_default(s.column), s.column.description]
@@ -94,6 +106,17 @@ def _readme(wb: Workbook, fmt: dict[str, Any]) -> None:
         for row in column_rows(spec):
             for c, value in enumerate(row):
                 write_cell(ws, r, c, value)
+            r += 1
+        if spec.illustration:
+            ws.write_string(r, 0, ILLUSTRATION_TITLE)
+            r += 1
+            header, rows = illustration_rows(spec)
+            for c, head in enumerate(header):
+                ws.write_string(r, c, head, fmt["head"])
+            for row in rows:
+                r += 1
+                for c, value in enumerate(row):
+                    write_cell(ws, r, c, value)
             r += 1
         if spec.name == SheetName.SETTINGS:
             ws.write_string(r, 0, SheetName.SETTINGS, fmt["section"])
