@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import openpyxl
 import pytest
 from hypothesis import assume, given, settings
 
 from models import data as md
 from optimizer.planning.stress import stress_plan
 from optimizer.solving.plan import solve_plan
+from tests.conftest import run
 from tests.factory import random_disrupted, random_scenarios, scenario
 from tests.factory import settings as make_settings
 
@@ -71,9 +75,7 @@ def test_stress_cli_on_the_shipped_scenario(tmp_path) -> None:
     JSON say what that protection costs."""
     import json
 
-    import openpyxl
-
-    from tests.conftest import SHIPPED, run
+    from tests.conftest import SHIPPED
 
     out = tmp_path / "stress.xlsx"
     proc = run("stress", SHIPPED, "-s", "base", "-s", "stock-90d", "-s", "robust", "-o", out,
@@ -97,7 +99,7 @@ def test_disruptions_from_another_workbook(tmp_path, book) -> None:
     """--disruptions takes the Disruptions sheet of another workbook."""
     import shutil
 
-    from tests.conftest import run, set_cell
+    from tests.conftest import set_cell
 
     other = tmp_path / "shocks.xlsx"
     shutil.copyfile(book, other)
@@ -137,6 +139,22 @@ def test_a_hard_cap_holds_for_spot_purchases() -> None:
     caps = out.caps.iloc[0]
     assert caps["contracted_share"] == pytest.approx(0.6)
     assert caps["delivered_share"] == pytest.approx(1.0)  # all that arrived is Chinese
+
+
+def test_the_stress_workbook_lists_the_caps_a_disruption_moved(book: Path,
+                                                                tmp_path: Path) -> None:
+    """The template under crma-65 (65 % China caps, horizon) and its china-hree-controls
+    row (Chinese Dy halved in 2027): the Dy caps, held on contracts as contracted, show a
+    lower Chinese share as delivered; only the caps a disruption moved are listed."""
+    out = tmp_path / "stress.xlsx"
+    proc = run("stress", book, "-s", "crma-65", "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(openpyxl.load_workbook(out)["Caps under disruption"].iter_rows(values_only=True))
+    header = next(r for r in rows if r[0] == "strategy")
+    body = [dict(zip(header, r, strict=True)) for r in rows[rows.index(header) + 1:]]
+    assert body and all(r["scenario"] == "china-hree-controls" for r in body)
+    assert {r["material"] for r in body} == {"Dy oxide"}
+    assert all(r["share as delivered"] < r["share as contracted"] for r in body)
 
 
 def test_a_soft_cap_is_charged_on_spot_purchases() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimizer.solving.extract import NOTHING_BOUGHT, PlanResult
+from optimizer.solving.extract import PlanResult, nothing_bought
 
 STAGE_COLUMNS = ["buyer", "stage", "country", "quantity", "share"]
 UNTRACKED = ("Shares at a stage count what is bought at that stage, by the supplier's "
@@ -38,7 +38,12 @@ def stage_table(result: PlanResult) -> pd.DataFrame:
     both = pd.concat([acquired, acquired.assign(buyer="coalition")], ignore_index=True)
     table = both.groupby(["buyer", "stage", "country"], as_index=False)["quantity"].sum()
     total = table.groupby(["buyer", "stage"])["quantity"].transform("sum")
-    table["share"] = (table["quantity"] / total).where(total >= NOTHING_BOUGHT)
+    # as for shares of purchases: undefined on next to nothing, against all its demand
+    need = result.stock.groupby("buyer")["demand"].sum().to_dict()
+    need["coalition"] = float(result.stock["demand"].sum())
+    meaningful = [not nothing_bought(q, need.get(b, 0.0))
+                  for q, b in zip(total, table["buyer"], strict=True)]
+    table["share"] = (table["quantity"] / total).where(meaningful)
     order = {s: i for i, s in enumerate(data.stages)}
     table = table.sort_values(["buyer", "stage", "quantity"], ascending=[True, True, False],
                               key=lambda c: c.map(order) if c.name == "stage" else c)

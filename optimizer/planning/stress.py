@@ -130,12 +130,20 @@ class StressResult:
             "days_below_floor": s.days_below_floor, "why_cheaper": self.why_cheaper(s)}
             for s in self.scenarios])
 
-    def cap_table(self) -> pd.DataFrame:
-        """Every cap in every disrupted scenario, on contracted and on delivered shares."""
+    def cap_table(self, moved_only: bool = False) -> pd.DataFrame:
+        """Every cap in every disrupted scenario, on contracted and on delivered shares;
+        ``moved_only``: the rows where the disruption moved the delivered share away from
+        the contracted one (a cut leaving the capped country's share above its limit, as
+        delivered, shows there)."""
         frames = [s.caps.assign(scenario=s.scenario) for s in self.scenarios if len(s.caps)]
         if not frames:
             return pd.DataFrame(columns=["scenario", *CAP_SHARES])
-        return pd.concat(frames, ignore_index=True)[["scenario", *CAP_SHARES]]
+        table = pd.concat(frames, ignore_index=True)[["scenario", *CAP_SHARES]]
+        if moved_only:
+            gap = (table["delivered_share"].astype(float)
+                   - table["contracted_share"].astype(float)).abs()
+            table = table[gap > 1e-6].reset_index(drop=True)
+        return table
 
 
 def _listing(df: pd.DataFrame, qty: str, money: str, unit: str, currency: str,
@@ -269,7 +277,8 @@ def _read(data: ScenarioData, ix: ModelIndex, m: pyo.ConcreteModel, outcome: Out
         lapsed=_lapsed(ix, x, factor, rebates),
         spot=_spot(ix, spot, outlook, data.settings.spot_premium),
         below_floor=float(sum(ix.floor[k] - stock[k] for k in below)),
-        caps=_cap_shares(ix, x, factor, spot) if outlook.first_period is not None
+        caps=_cap_shares(ix, x, factor, spot, outcome.values(blk.make))
+        if outlook.first_period is not None
         else pd.DataFrame(columns=CAP_SHARES))
 
 
@@ -300,21 +309,26 @@ def _spot(ix: ModelIndex, spot: dict[int, float], outlook: Outlook,
 
 
 def _cap_shares(ix: ModelIndex, x: np.ndarray, factor: np.ndarray,
-                spot: dict[int, float]) -> pd.DataFrame:
+                spot: dict[int, float], made: np.ndarray) -> pd.DataFrame:
     """Each cap's share on contracted quantities plus spot (what it is enforced on) and on
-    delivered quantities plus spot."""
+    delivered quantities plus spot; a cap at a stage adds what this world processed
+    (``made``, by position in ``ix.processes``)."""
     y = np.zeros(len(ix.arcs))
     for i, q in spot.items():
         y[i] = q
     rows = []
     for cap in ix.caps:
         counted, capped = list(cap.counted), list(cap.capped)
-        total, delivered = float((x + y)[counted].sum()), float((x * factor + y)[counted].sum())
+        own = float(made[list(cap.made_counted)].sum())
+        own_capped = float(made[list(cap.made_capped)].sum())
+        total = float((x + y)[counted].sum()) + own
+        delivered = float((x * factor + y)[counted].sum()) + own
         pol = cap.policy
         rows.append((f"{pol.kind} '{pol.name}'", pol.buyer or "coalition", pol.material,
                      cap.period or "horizon", pol.target, pol.share,
-                     float((x + y)[capped].sum()) / total if total > TOL else None,
-                     float((x * factor + y)[capped].sum()) / delivered
+                     (float((x + y)[capped].sum()) + own_capped) / total if total > TOL
+                     else None,
+                     (float((x * factor + y)[capped].sum()) + own_capped) / delivered
                      if delivered > TOL else None))
     return pd.DataFrame(rows, columns=CAP_SHARES)
 

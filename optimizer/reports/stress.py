@@ -30,6 +30,13 @@ def disruption_sheets(w: SheetWriter, comparison: Comparison) -> None:
                 note="Each plan's contracts held fixed in every disruption scenario: what "
                      "it then costs (present value) and how short it runs.")
         w.sheet("Disrupted shortfalls", disrupted_shortfalls(comparison))
+        caps = disrupted_caps(comparison)
+        if not caps.empty:
+            w.sheet("Caps under disruption", caps, kinds={"limit": "pct"},
+                    note="Diversification caps hold on contracts as contracted plus spot "
+                         "purchases in every world (SPEC 5). Where a disruption cuts "
+                         "deliveries, the share as delivered can differ: these are the "
+                         "caps and worlds where it does.")
 
 
 def disruption_table(comparison: Comparison) -> pd.DataFrame:
@@ -40,6 +47,17 @@ def disruption_table(comparison: Comparison) -> pd.DataFrame:
             df.insert(0, "strategy", o.name)
             frames.append(df)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def disrupted_caps(comparison: Comparison) -> pd.DataFrame:
+    """Each strategy's caps whose delivered share a disruption moved from the contracted."""
+    frames = [o.stress.cap_table(moved_only=True).assign(strategy=o.name)
+              for o in comparison.outcomes if o.stress is not None]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    return table[["strategy", *[c for c in table.columns if c != "strategy"]]]
 
 
 def disrupted_shortfalls(comparison: Comparison) -> pd.DataFrame:

@@ -25,10 +25,16 @@ from optimizer.solving.shadow_prices import constraint_table
 
 TOL = 1e-6
 PENALTIES = ("shortfall", "reserve", "policy")
-# Less than half a unit bought in all (what the tables show as 0) counts as nothing bought:
-# shares of it are undefined, not the 100 % that a budget buying a few kilograms of one
-# supplier's offer would show.
-NOTHING_BOUGHT = 0.5
+# Less than a hundred-thousandth of the demand bought counts as nothing bought: shares of
+# it are undefined, not the 100 % that a budget buying a few kilograms of one supplier's
+# offer would show. Relative to demand, so it means the same in t, kg or lb.
+NOTHING_BOUGHT = 1e-5
+
+
+def nothing_bought(quantity: float, demand: float) -> bool:
+    """Whether ``quantity`` bought against ``demand`` over the horizon is too little for
+    shares of it to mean anything (TOL when there is no demand)."""
+    return quantity < max(TOL, NOTHING_BOUGHT * demand)
 # Key figures that are undefined for some buyers (nothing bought, no demand at the end):
 # None in the table, null in JSON, a dash or an empty cell in the reports.
 UNDEFINED_OK = ("cost_per_unit", "largest_country", "largest_country_share", "china_share",
@@ -420,7 +426,8 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
                       * penalty_of).sum()) / 365.0 * data.settings.reserve_gap_penalty
         qty = float(buys["quantity"].sum())
         by_country = buys.groupby("country")["quantity"].sum()
-        shares = (by_country / qty).clip(0.0, 1.0) if qty >= NOTHING_BOUGHT \
+        shares = (by_country / qty).clip(0.0, 1.0) if not nothing_bought(
+            qty, float(st["demand"].sum())) \
             else by_country.iloc[:0]  # a share of nothing is undefined
         last = st[st["period"] == periods[-1]]
         end_demand = float(last["demand"].sum())
