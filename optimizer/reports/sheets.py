@@ -346,7 +346,9 @@ class SheetWriter:
             codes[k] = self.code(k, [v for v, kk in zip(values, per_row, strict=True)
                                      if kk == k])
         shown = [rendered(v, codes[k]) for v, k in zip(values, per_row, strict=True)]
-        longest = max((text_width(s) for s in shown), default=0.0) + 1.5
+        # each distinct text measured once: a results table repeats its names and numbers
+        # (490,000 cells, 63,000 distinct texts on the medium benchmark)
+        longest = max((text_width(s) for s in set(shown)), default=0.0) + 1.5
         wrap = longest > MAX_TEXT_WIDTH
         width = min(longest, MAX_TEXT_WIDTH)
         width = max(width, _header_width(header, width), 6.0)
@@ -354,9 +356,9 @@ class SheetWriter:
             or any(k not in (None, "text") for k in per_row)
         ws.write_string(row, col, header, self.head_number if numeric else self.head)
         self.set_height(ws, row, wrapped_lines(header, width - 1.0, bold=True) * LINE_PT + 3)
+        fmt = {k: self.number_format(code, wrap=wrap, boxed=True) for k, code in codes.items()}
         for i, (value, k) in enumerate(zip(values, per_row, strict=True), start=row + 1):
-            fmt = self.number_format(codes[k], wrap=wrap, boxed=True)
-            write_cell(ws, i, col, value, fmt)
+            write_cell(ws, i, col, value, fmt[k])
             if wrap and isinstance(value, str):
                 lines = wrapped_lines(value, width)
                 if lines > 1:
