@@ -363,3 +363,27 @@ def test_the_format_reference_examples_of_deals_and_discounts_solve(book: Path) 
     china = bought[(bought["supplier"] == "China refiners") & (bought["material"] == "NdPr oxide")]
     assert set(china["price"].round()) == {65_500}
     assert china.groupby("period")["quantity"].sum().round().tolist() == [12_000, 12_000]
+
+
+def test_a_deal_named_without_a_deals_sheet_is_located(book: Path) -> None:
+    """A Supply row naming a deal in a workbook without a Deals sheet: an error at that
+    cell (it used to pass validate and stop the solve with an internal error)."""
+    _workbook_deal(book)
+    wb = openpyxl.load_workbook(book)
+    del wb["Deals"]
+    wb.save(book)
+    [issue] = load_workbook(book).errors
+    assert (issue.code, issue.sheet, issue.row, issue.value) == (
+        "ref-unknown", "Supply", 7, "eneabba-anchor")
+    assert "no such sheet" in issue.message
+    assert run("solve", book, "-o", book.with_name("r.xlsx")).returncode == 1
+
+
+def test_an_unreadable_deals_sheet_is_reported_once(book: Path) -> None:
+    """A Deals sheet without its required supplier column: that is the one error, not
+    also every Supply row naming one of its deals."""
+    _workbook_deal(book)
+    wb = openpyxl.load_workbook(book)
+    wb["Deals"].delete_cols(2)  # supplier
+    wb.save(book)
+    assert [i.code for i in load_workbook(book).errors] == ["column-missing"]

@@ -88,7 +88,7 @@ def frontier_tables(tables: Tables) -> Tables:
         "buyer": "coalition", "material": "*", "share": 1.0, "scope": "period",
         "penalty": None, "active": True, "source": None,
         "note": "added by coprocure sweep --curve diversification"})]
-    return Tables(rows)
+    return Tables(rows, tables.unreadable)
 
 
 CURVES = {

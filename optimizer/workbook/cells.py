@@ -93,6 +93,9 @@ class Tables:
     """Every format sheet as typed rows; absent optional sheets are empty lists."""
 
     rows: dict[str, list[Row]]
+    # sheets in the file whose rows could not be read (reported as such): names on them
+    # are unknowable, not missing
+    unreadable: frozenset[str] = frozenset()
 
     def __getitem__(self, sheet: str) -> list[Row]:
         # Application code names sheets by their schema name; a misspelt one must fail
@@ -132,7 +135,8 @@ def parse_tables(raw: RawWorkbook) -> tuple[Tables, list[Issue]]:
             sheet, issues, period_labels)
         if parsed is not None:
             rows[spec.name] = parsed
-    tables = Tables(rows)
+    tables = Tables(rows, frozenset(s.name for s in SHEETS
+                                    if s.name in raw.sheets and s.name not in rows))
     if SheetName.SETTINGS in rows:
         rows[SheetName.SETTINGS] = _parse_settings(rows[SheetName.SETTINGS], issues)
     return tables, issues

@@ -48,6 +48,9 @@ class Ref:
     # further (sheet, column) pairs whose names are allowed too: a Disruptions `supplier`
     # may name a facility of the Processing sheet
     or_from: tuple[tuple[str, str], ...] = ()
+    # without its sheet the column names things itself (Materials `stage` without a Stages
+    # sheet: the order of first appearance); otherwise a name needs its sheet
+    names_itself: bool = False
 
     @property
     def sources(self) -> tuple[tuple[str, str], ...]:

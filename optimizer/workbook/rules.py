@@ -72,11 +72,11 @@ def _check_refs(tables: Tables, issues: list[Issue]) -> None:
             if col.ref is None:
                 continue
             absent = [sheet for sheet, _ in col.ref.sources if sheet not in tables.rows]
-            if len(absent) == len(col.ref.sources) or any(
-                    SHEET_BY_NAME[sheet].required for sheet in absent):
-                # a required sheet missing or unreadable is reported once, as such; without
-                # any of its sheets a column names things itself (Materials `stage`
-                # without a Stages sheet)
+            if any(SHEET_BY_NAME[sheet].required or sheet in tables.unreadable
+                   for sheet in absent) or (col.ref.names_itself
+                                            and len(absent) == len(col.ref.sources)):
+                # a required sheet missing or a sheet unreadable is reported once, as such;
+                # without its sheet a column may name things itself (Materials `stage`)
                 continue
             known = list(dict.fromkeys(name for sheet, column in col.ref.sources
                                        for name in tables.names(sheet, column)))
@@ -85,9 +85,11 @@ def _check_refs(tables: Tables, issues: list[Issue]) -> None:
                 value = row.values.get(col.name)
                 if value is None or value in allowed:
                     continue
+                none = " (the workbook has no such sheet)" if len(absent) == len(
+                    col.ref.sources) else ""
                 issues.append(error(
                     "ref-unknown", f"{col.name} {value!r} is not on the "
-                    f"{col.ref.sheets_text()} sheet{suggest(str(value), known)}",
+                    f"{col.ref.sheets_text()} sheet{none}{suggest(str(value), known)}",
                     **row.where(col.name), value=value, expected=col.expected()))
 
 

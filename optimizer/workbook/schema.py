@@ -53,9 +53,11 @@ def _ref(name: str, sheet: str, column: str, description: str, **kw: Any) -> Col
     star = kw.pop("star", False)
     also = kw.pop("also", ())
     or_from = kw.pop("or_from", ())
+    names_itself = kw.pop("names_itself", False)
     required = kw.pop("required", True)
     return Column(name, Kind.NAME, description, required=required,
-                  ref=Ref(sheet, column, star=star, also=also, or_from=or_from), **kw)
+                  ref=Ref(sheet, column, star=star, also=also, or_from=or_from,
+                          names_itself=names_itself), **kw)
 
 
 # Columns every sheet may carry: kept with the row, shown in outputs, never warned about.
@@ -123,7 +125,7 @@ SHEETS: tuple[Sheet, ...] = (
             _ref("stage", SheetName.STAGES, "stage", "The processing stage the material is "
                  "at (oxide, metal, magnet...): a cap at a stage counts it, and recipes turn "
                  "materials of one stage into the same or a later one. Blank: no stage (a "
-                 "workbook without stages).", required=False),
+                 "workbook without stages).", required=False, names_itself=True),
         ),
         required=True,
         key=("material",),

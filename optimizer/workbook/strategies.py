@@ -71,7 +71,7 @@ def apply_strategy(tables: Tables, strategy: Strategy) -> tuple[Tables, list[Cha
     issues: list[Issue] = []
     for srow in strategy.rows:
         _apply_row(rows, strategy.name, srow, changes, issues)
-    return Tables(rows), list(changes.values()), issues
+    return Tables(rows, tables.unreadable), list(changes.values()), issues
 
 
 def _apply_row(rows: dict[str, list[Row]], name: str, srow: Row, changes: dict[tuple, Change],
