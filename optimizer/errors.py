@@ -80,6 +80,9 @@ CODES: dict[str, str] = {
     "recipe-cycle": "recipes that make a material out of itself through other materials "
                     "(A from B and B from A)",
     "recipe-stage-order": "a recipe input at a later stage than its output",
+    "processing-never-finishes": "a facility whose lead time reaches past the last period "
+    "from every period it has a recipe: it can make nothing within the horizon (a "
+    "warning)",
     "facility-no-capacity": "a facility that can make an output in no period: its capacity "
                             "is 0 in every one",
     "policy-stage-mismatch": "a cap at a stage on a material of another stage, or of none",

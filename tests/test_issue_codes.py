@@ -304,6 +304,9 @@ CASES: dict[str, Callable[..., Where]] = {
     "recipe-stage-order": _recipe({"output": "Dy oxide", "input": "NdPr metal"}, "input"),
     "facility-no-capacity": _recipe({"facility": "Idle", "output": "NdPr metal",
                                      "input": "NdPr oxide", "capacity": 0}, "capacity"),
+    # a lead time of 2 years in a 2-year horizon: nothing started finishes in time
+    "processing-never-finishes": _recipe({"facility": "Slow", "output": "NdPr metal",
+                                          "input": "NdPr oxide", "lead_time": 2}, "lead_time"),
     "policy-stage-mismatch": _policy_stage_mismatch,
     "level-min-above-max": _row("Stockpile", {"buyer": "EU", "material": "NdPr oxide",
                                               "min_level": 100, "max_level": 50}, "min_level"),

@@ -163,9 +163,24 @@ def _check_capacity(tables: Tables, rows: list[Row], issues: list[Issue]) -> Non
         applying = {id(r): r for t in labels for r in (
             [r for r in group if r.values.get("period") == t]
             or [r for r in group if r.values.get("period") == STAR])}
+        first = min(applying.values(), key=lambda r: r.row or 0) if applying else None
+        # processing that would finish after the last period never starts (SPEC 3.2)
+        late = [t for i, t in enumerate(labels)
+                if any(i + (r.values.get("lead_time") or 0) < len(labels)
+                       for r in ([r for r in group if r.values.get("period") == t]
+                                 or [r for r in group if r.values.get("period") == STAR]))]
+        if first is not None and not late:
+            issues.append(warning(
+                "processing-never-finishes", f"{facility} cannot finish any {output} within "
+                f"the horizon: its lead time ({first.values.get('lead_time')} periods) "
+                f"reaches past the last period ({labels[-1]}) from every period it has a "
+                "recipe, so it will make none", **first.where("lead_time"),
+                value=first.values.get("lead_time"),
+                expected=f"a lead time under {len(labels)} periods"))
+            continue
         if not applying or any(r.values.get("capacity") != 0 for r in applying.values()):
             continue
-        first = min(applying.values(), key=lambda r: r.row or 0)
+        assert first is not None  # applying is not empty
         issues.append(warning(
             "facility-no-capacity", f"{facility} has no capacity to make {output} in any "
             "period (capacity 0 on every row that applies): it will make none; give it a "
