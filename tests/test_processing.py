@@ -269,3 +269,28 @@ def test_stages_without_recipes_change_nothing(data: md.ScenarioData) -> None:
     assert plain.status is with_stages.status
     if plain.objective is not None:
         assert with_stages.objective == pytest.approx(plain.objective, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(random_processing(max_buyers=3))
+def test_every_coalition_plans_within_its_share_of_the_facilities(
+        data: md.ScenarioData) -> None:
+    """Each coalition of the Shapley game plans on its members' shares of every offer and
+    facility (SPEC 3, 3.2): its plan passes the checker against that scenario, and the
+    shares of all partners add up to the whole, so the grand coalition costs no more than
+    the partners alone together."""
+    from optimizer.planning.shapley import coalition_scenario
+
+    if len(data.buyers) < 2:
+        return
+    alone = []
+    for b in data.buyers:
+        part = coalition_scenario(data, [b])
+        assert sum(r.capacity for r in part.recipes) <= sum(
+            r.capacity for r in data.recipes) + 1e-9
+        run = plan_coordinated(part)
+        assert run.status is Status.OPTIMAL and run.violations == [], run.violations
+        alone.append(run.objective)
+    joint = plan_coordinated(coalition_scenario(data, data.buyers))
+    assert joint.violations == []
+    assert joint.objective <= sum(alone) + REL * max(1.0, abs(sum(alone)))
