@@ -60,6 +60,8 @@ def test_a_chain_within_one_period_makes_the_magnet_from_cheap_oxide() -> None:
     assert run.objective == pytest.approx(6.25 * 50 + 5 * 10 + 10 * 20)
     made = run.result.processing.set_index("output")["quantity"]
     assert made["MET"] == pytest.approx(5) and made["MAG"] == pytest.approx(10)
+    inputs = run.result.processing.set_index("output")["inputs_used"]
+    assert inputs["MET"] == "6.25 t OX" and inputs["MAG"] == "5 t MET"
     assert run.result.cost_breakdown["processing"] == pytest.approx(250)
     assert set(run.result.purchases["supplier"]) == {"C"}
     stock = run.result.stock.set_index("material")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from optimizer.solving.extract import PlanResult, nothing_bought
 
-STAGE_COLUMNS = ["buyer", "stage", "country", "quantity", "share"]
+STAGE_COLUMNS = ["buyer", "stage", "country", "quantity", "share_of_stage"]
 UNTRACKED = ("Shares at a stage count what is bought at that stage, by the supplier's "
              "country, and what is processed there, by the facility's country. Stages "
              "embedded in goods bought finished (the oxide and metal inside an imported "
@@ -43,7 +43,7 @@ def stage_table(result: PlanResult) -> pd.DataFrame:
     need["coalition"] = float(result.stock["demand"].sum())
     meaningful = [not nothing_bought(q, need.get(b, 0.0))
                   for q, b in zip(total, table["buyer"], strict=True)]
-    table["share"] = (table["quantity"] / total).where(meaningful)
+    table["share_of_stage"] = (table["quantity"] / total).where(meaningful)
     order = {s: i for i, s in enumerate(data.stages)}
     table = table.sort_values(["buyer", "stage", "quantity"], ascending=[True, True, False],
                               key=lambda c: c.map(order) if c.name == "stage" else c)
@@ -57,10 +57,10 @@ def stage_leaders(result: PlanResult) -> dict[str, tuple[str | None, float | Non
     out: dict[str, tuple[str | None, float | None]] = {}
     for stage in result.scenario.stages:
         rows = table[(table["buyer"] == "coalition") & (table["stage"] == stage)]
-        rows = rows[rows["share"].notna()]
+        rows = rows[rows["share_of_stage"].notna()]
         if len(rows):
             top = rows.loc[rows["quantity"].idxmax()]
-            out[stage] = (str(top["country"]), float(top["share"]))
+            out[stage] = (str(top["country"]), float(top["share_of_stage"]))
         else:
             out[stage] = (None, None)
     return out

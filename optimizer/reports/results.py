@@ -103,7 +103,8 @@ def write_results(path: str | Path, run: PlanRun, prov: Provenance,
         if result.scenario.recipes:
             w.sheet("Processing", result.processing,
                     note="What each partner processed: output started at each facility, when "
-                         "it finishes, and the toll fee paid when it starts (nominal).")
+                         "it finishes, the inputs drawn from its stock, and the toll fee paid "
+                         "when it starts (nominal).")
             w.sheet("Facilities", _annotated(result.facilities, prov),
                     note="Each facility's capacity per output and period, the output started "
                          "there by all partners, and what one more unit of capacity would "

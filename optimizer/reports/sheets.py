@@ -132,6 +132,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "fee": ("toll fee ({m}/{q} of output)", "unit_money"),
     "lead_time": ("lead time (periods)", "count"),
     "inputs_per_unit": ("inputs per {q} of output", "text"),
+    "inputs_used": ("inputs drawn from stock", "text"),
+    "share_of_stage": ("share of the stage", "pct"),
     "processed": ("made by processing ({q})", "qty"),
     "processing_input": ("drawn for processing ({q})", "qty"),
 }

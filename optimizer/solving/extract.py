@@ -44,7 +44,7 @@ UNDEFINED_OK = ("cost_per_unit", "largest_country", "largest_country_share", "ch
 BRACKET_COLUMNS = ["schedule", "buyer", "supplier", "material", "period", "tier", "bracket",
                    "from_quantity", "quantity"]
 PROCESS_COLUMNS = ["buyer", "facility", "country", "output", "period", "finishes", "quantity",
-                   "fee", "cost"]
+                   "inputs_used", "fee", "cost"]
 DEAL_COLUMNS = ["deal", "supplier", "term", "signed", "signed_by", "upfront_cost",
                 "fixed_cost", "cost_pv", "volume", "source_row"]
 
@@ -145,13 +145,16 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
 
 def process_table(data: ScenarioData, ix: ModelIndex, made: np.ndarray) -> pd.DataFrame:
     """Every run of processing (PROCESS_COLUMNS): who started how much of which output at
-    which facility, when it finishes, and its toll fee (nominal, paid when it starts)."""
+    which facility, when it finishes, the inputs it drew, and its toll fee (nominal, paid
+    when it starts)."""
     rows = []
     for i in np.flatnonzero(made > TOL):
         b, f, o, t = ix.processes[i]
         recipe = ix.recipes[(f, o, t)]
         q = float(made[i])
-        rows.append((b, f, recipe.country, o, t, ix.finish[i], q, recipe.fee, q * recipe.fee))
+        used = " + ".join(f"{a * q:,.6g} {ix.unit} {m}" for m, a in recipe.inputs)
+        rows.append((b, f, recipe.country, o, t, ix.finish[i], q, used, recipe.fee,
+                     q * recipe.fee))
     return pd.DataFrame(rows, columns=PROCESS_COLUMNS)
 
 
