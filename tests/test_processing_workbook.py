@@ -300,3 +300,28 @@ def test_a_strategy_may_plan_without_a_plant(book: Path) -> None:
     assert {r.capacity for r in without if r.facility == "Neo Narva"} == {0.0}
     assert {r.capacity for r in loaded.scenario().recipes if r.facility == "Neo Narva"} == {
         2000.0}
+
+
+def test_compare_shows_the_largest_country_at_every_stage(book: Path, tmp_path: Path) -> None:
+    """The worked example planned by compare: the Comparison sheet's block by stage names
+    Estonia at the magnet stage (the EU's 500 t of magnets are all made at Narva, from
+    Chinese oxide turned into metal in the UK) and says what a stage share cannot see;
+    the Stage mix sheet holds the quantities the chart of shares by stage draws."""
+    from optimizer.planning.stages import UNTRACKED
+    from tests.conftest import run
+
+    enter_processing(book)
+    out = tmp_path / "compare.xlsx"
+    proc = run("compare", book, "-o", out, "--workers", "1", "-q")
+    assert proc.returncode == 0, proc.stderr
+    wb = openpyxl.load_workbook(out)
+    rows = list(wb["Comparison"].iter_rows(values_only=True))
+    title = next(i for i, r in enumerate(rows) if r[0] == "Supply security by stage")
+    header, base = rows[title + 1], rows[title + 2]
+    assert base[0] == "base"
+    assert base[header.index("largest country at magnet")] == "Estonia"
+    assert base[header.index("largest country share at magnet")] == pytest.approx(1.0)
+    assert base[header.index("largest country at metal")] == "United Kingdom"
+    assert any(r[0] == UNTRACKED for r in rows[title + 3:])
+    mix = list(wb["Stage mix"].iter_rows(values_only=True))
+    assert any(r[0] == "base: magnet" for r in mix)

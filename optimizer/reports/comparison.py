@@ -200,6 +200,9 @@ BLOCKS: list[tuple[str, list[str]]] = [
 ]
 
 
+STAGE_BLOCK = "Supply security by stage"
+
+
 def comparison_sheet(w: SheetWriter, ws: Worksheet, comparison: Comparison,
                      table: pd.DataFrame) -> Cells:
     """Strategies side by side in blocks narrow enough to print: cost, each partner's
@@ -212,7 +215,7 @@ def comparison_sheet(w: SheetWriter, ws: Worksheet, comparison: Comparison,
                                            for c in (f"cost_pv:{b}", f"cost_vs_base:{b}")]))
     stages = comparison.base_data.stages
     if stages:  # SPEC 3.2: the largest country at every stage of processing
-        blocks.insert(3, ("Supply security by stage", [
+        blocks.insert(3, (STAGE_BLOCK, [
             c for st in stages for c in (f"largest_country@{st}",
                                          f"largest_country_share@{st}")]))
     width = max(sum(c in table.columns for c in wanted) for _, wanted in blocks)
@@ -227,6 +230,9 @@ def comparison_sheet(w: SheetWriter, ws: Worksheet, comparison: Comparison,
         if len(columns) == 1 or table.empty:
             continue
         row = _block(w, ws, title, table[columns], row, cells, _measure_texts(table))
+        if title == STAGE_BLOCK:  # what a share at a stage counts, and what it cannot see
+            w.paragraph(ws, row - 1, UNTRACKED, width)
+            row += 1
         if title == "Under disruption":
             row = _measures_note(w, ws, comparison, table, row, width)
     if "expected_cost" not in table.columns:
