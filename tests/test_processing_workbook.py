@@ -306,14 +306,18 @@ def test_compare_shows_the_largest_country_at_every_stage(book: Path, tmp_path: 
     """The worked example planned by compare: the Comparison sheet's block by stage names
     Estonia at the magnet stage (the EU's 500 t of magnets are all made at Narva, from
     Chinese oxide turned into metal in the UK) and says what a stage share cannot see;
-    the Stage mix sheet holds the quantities the chart of shares by stage draws."""
+    the Stage mix sheet holds the quantities the chart of shares by stage draws; the
+    terminal names base's largest country at each stage."""
     from optimizer.planning.stages import UNTRACKED
     from tests.conftest import run
 
     enter_processing(book)
     out = tmp_path / "compare.xlsx"
-    proc = run("compare", book, "-o", out, "--workers", "1", "-q")
+    proc = run("compare", book, "-o", out, "--workers", "1")
     assert proc.returncode == 0, proc.stderr
+    said = " ".join(proc.stdout.split())  # the terminal's line, unwrapped
+    assert "Largest country at each stage (base, bought or processed there): oxide " in said
+    assert "metal United Kingdom 100.0%, magnet Estonia 100.0%." in said
     wb = openpyxl.load_workbook(out)
     rows = list(wb["Comparison"].iter_rows(values_only=True))
     title = next(i for i, r in enumerate(rows) if r[0] == "Supply security by stage")

@@ -32,6 +32,7 @@ from optimizer.cli.options import (
 )
 from optimizer.cli.tables import (
     CHANGE,
+    DASH,
     DAYS,
     MONEY,
     PCT,
@@ -195,6 +196,16 @@ def print_comparison(metrics_table: pd.DataFrame, comparison: Comparison, consol
                   columns, wide)
     console.print(table(rows, [STRATEGY], cols, s.unit, s.currency,
                         title=f"{s.name}: strategies compared (present values)"))
+    stages = comparison.base_data.stages
+    if stages and rows and f"largest_country@{stages[0]}" in rows[0]:
+        # SPEC 3.2: the table's China share counts purchases of every stage together
+        first = rows[0]
+        at = ", ".join(
+            f"{st} {first.get(f'largest_country@{st}') or DASH} "
+            f"{cell(first.get(f'largest_country_share@{st}'), SHARE)}".rstrip()
+            for st in stages)
+        console.print(f"Largest country at each stage ({first['strategy']}, bought or "
+                      f"processed there): {at}. Per strategy: the Comparison sheet.")
     value = comparison.coordination
     if value is not None:
         factor, scale = money_scale([value.total_savings, *value.shapley.values()])
