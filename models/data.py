@@ -295,9 +295,6 @@ class ScenarioData:
         ``closing_stock_value`` share); a material without one gets no credit."""
         return dict(self.credit) if self.credit is not None else credit_prices(self)
 
-    def stage_of(self, material: str) -> str | None:
-        return dict(self.material_stage).get(material)
-
     def shortage_penalty(self, material: str) -> float:
         """Money per unit of ``material`` short: its own penalty, else the setting's."""
         return dict(self.material_penalties).get(material, self.settings.shortage_penalty)

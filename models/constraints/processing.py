@@ -47,20 +47,16 @@ Terms = list[tuple[float, Any]]
 def add_processing(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
     """The processing variables and the capacity row of each facility, output and period
     that some partner may use."""
-    m.PROCESSES = pyo.RangeSet(0, len(ix.processes) - 1)
-    m.make = pyo.Var(m.PROCESSES, domain=pyo.NonNegativeReals)
-    m.processing = list(m.make.values())
-    users = _users(ix, m.processing)
-    m.PROCESS_CAPACITY = pyo.Set(initialize=list(users), dimen=3, ordered=True)
-    m.process_capacity = pyo.Constraint(m.PROCESS_CAPACITY, rule=capacity_rule(ix, users, m))
+    m.processing = add_recourse_processing(m, m, ix, {})
 
 
 def add_recourse_processing(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex,
                             factor: dict[tuple[str, str, str], float]) -> list[Any]:
-    """Processing in one world of the extensive form (:mod:`models.stochastic`): a
-    recourse decision like stock and transfers (a partner may process what it holds after
-    a shock), within the facilities' capacity scaled by the world's ``factor`` on
-    (facility, output, period). Returns the block's processing variables."""
+    """The processing variables and capacity rows in ``blk``: the plan's (``blk`` is the
+    model, every factor 1), or one world's of the extensive form (:mod:`models.stochastic`),
+    where processing is a recourse decision like stock and transfers (a partner may
+    process what it holds after a shock) within the facilities' capacity scaled by the
+    world's ``factor`` on (facility, output, period). Returns the processing variables."""
     blk.PROCESSES = pyo.RangeSet(0, len(ix.processes) - 1)
     blk.make = pyo.Var(blk.PROCESSES, domain=pyo.NonNegativeReals)
     made = list(blk.make.values())

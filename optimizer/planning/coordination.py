@@ -78,12 +78,11 @@ def _recipes(data: ScenarioData) -> dict[RecipeKey, Recipe]:
 
 
 def alone(data: ScenarioData, buyer: str, capacity: dict[OfferKey, float],
-          offtake: dict[OfferKey, float], deals: Collection[str] | None = None,
-          plant: dict[RecipeKey, float] | None = None) -> ScenarioData:
+          offtake: dict[OfferKey, float], plant: dict[RecipeKey, float],
+          deals: Collection[str] | None = None) -> ScenarioData:
     """The scenario of one partner planning alone on the given capacity and offtake of
-    the ordinary offers and ``plant`` capacity of the facilities outside deals (default:
-    all of it), with ``deals`` whole (SPEC 3.1: a deal is indivisible; default: every deal
-    it may sign)."""
+    the ordinary offers and ``plant`` capacity of the facilities outside deals, with
+    ``deals`` whole (SPEC 3.1: a deal is indivisible; default: every deal it may sign)."""
     if deals is None:
         deals = [d.name for d in data.deals if d.signable((buyer,), data.buyers)]
     offers = []
@@ -94,7 +93,7 @@ def alone(data: ScenarioData, buyer: str, capacity: dict[OfferKey, float],
             continue
         cap = max(capacity.get(key, 0.0), 0.0)
         offers.append(replace(o, capacity=cap, min_offtake=min(offtake.get(key, 0.0), cap)))
-    recipes = [r if r.deal is not None or plant is None else replace(
+    recipes = [r if r.deal is not None else replace(
         r, capacity=max(plant.get(key, 0.0), 0.0)) for key, r in _recipes(data).items()
         if r.deal is None or r.deal in deals]
     return replace(
@@ -122,18 +121,19 @@ def _in_buyers_order(data: ScenarioData, sequential: bool) -> list[tuple[str, Pl
     and no earlier partner signed (SPEC 3.1)."""
     shares, plant_shares = offer_shares(data), recipe_shares(data)
     left = {k: o.capacity for k, o in _offers(data).items()}
-    plant_left = {k: r.capacity for k, r in _recipes(data).items()}
+    recipes = _recipes(data)
+    plant_left = {k: r.capacity for k, r in recipes.items()}
     taken: set[str] = set()
     parts = []
     for b in data.buyers:
         capacity = left if sequential else {k: o.capacity * shares[(b, k)]
                                             for k, o in _offers(data).items()}
         plant = plant_left if sequential else {k: r.capacity * plant_shares[(b, k)]
-                                               for k, r in _recipes(data).items()}
+                                               for k, r in recipes.items()}
         deals = [d.name for d in data.deals
                  if d.name not in taken and d.signable((b,), data.buyers)]
-        run = solve_plan(alone(data, b, capacity, _offtake_shares(data, b, shares), deals,
-                               plant), check=False)
+        run = solve_plan(alone(data, b, capacity, _offtake_shares(data, b, shares), plant,
+                               deals), check=False)
         parts.append((b, run))
         if run.result is None:
             break  # later partners' plans would rest on a plan that does not exist

@@ -35,7 +35,7 @@ def downstream(data: ScenarioData) -> dict[str, set[str]]:
     return out
 
 
-def _shares_of(data: ScenarioData, material: str, period: str, allowed: Collection[str],
+def _shares_of(material: str, period: str, allowed: Collection[str],
                own: dict[tuple[str, str, str], float], below: dict[str, set[str]]
                ) -> dict[str, float]:
     """Each allowed partner's share of something of ``material`` in ``period``: by its
@@ -66,7 +66,7 @@ def offer_shares(data: ScenarioData) -> dict[tuple[str, OfferKey], float]:
     for o in data.offers:
         k = (o.supplier, o.material, o.period, o.tier)
         allowed = [b for b in data.buyers if o.open_to(b)]
-        part = _shares_of(data, o.material, o.period, allowed, own, below) if allowed else {}
+        part = _shares_of(o.material, o.period, allowed, own, below) if allowed else {}
         for b in data.buyers:
             shares[(b, k)] = part.get(b, 0.0)
     return shares
@@ -78,7 +78,7 @@ def recipe_shares(data: ScenarioData) -> dict[tuple[str, RecipeKey], float]:
     own, below = _demand(data), downstream(data)
     shares: dict[tuple[str, RecipeKey], float] = {}
     for r in data.recipes:
-        part = _shares_of(data, r.output, r.period, data.buyers, own, below)
+        part = _shares_of(r.output, r.period, data.buyers, own, below)
         for b in data.buyers:
             shares[(b, (r.facility, r.output, r.period))] = part[b]
     return shares

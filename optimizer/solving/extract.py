@@ -158,15 +158,14 @@ def process_table(data: ScenarioData, ix: ModelIndex, made: np.ndarray) -> pd.Da
     return pd.DataFrame(rows, columns=PROCESS_COLUMNS)
 
 
-def process_flows(data: ScenarioData, processing: pd.DataFrame
-                  ) -> tuple[dict[tuple, float], dict[tuple, float]]:
+def _process_flows(ix: ModelIndex, processing: pd.DataFrame
+                   ) -> tuple[dict[tuple, float], dict[tuple, float]]:
     """(buyer, material, period) -> units made that arrive then, and units drawn as inputs."""
-    recipes = {(r.facility, r.output, r.period): r for r in data.recipes}
     made: dict[tuple, float] = defaultdict(float)
     drawn: dict[tuple, float] = defaultdict(float)
     for r in processing.itertuples(index=False):
         made[(r.buyer, r.output, r.finishes)] += r.quantity
-        for material, per_unit in recipes[(r.facility, r.output, r.period)].inputs:
+        for material, per_unit in ix.recipes[(r.facility, r.output, r.period)].inputs:
             drawn[(r.buyer, material, r.period)] += per_unit * r.quantity
     return dict(made), dict(drawn)
 
@@ -313,7 +312,7 @@ def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
                  purchases: pd.DataFrame, transfers: pd.DataFrame,
                  processing: pd.DataFrame) -> pd.DataFrame:
     ix = m.ix
-    made, drawn = process_flows(data, processing)
+    made, drawn = _process_flows(ix, processing)
     closing_of = dict(zip(m.STOCK, outcome.values(m.stock), strict=True))
     short_of = dict(zip(m.SHORT, outcome.values(m.short), strict=True))
     arrivals = purchases.groupby(["buyer", "material", "arrives"])["quantity"].sum().to_dict()

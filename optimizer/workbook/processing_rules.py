@@ -159,17 +159,16 @@ def _check_capacity(tables: Tables, rows: list[Row], issues: list[Issue]) -> Non
     for row in rows:
         groups[(row.values["facility"], row.values["output"])].append(row)
     for (facility, output), group in groups.items():
-        # the rows that apply in some period: its own, else the * rows (SPEC 4.17)
-        applying = {id(r): r for t in labels for r in (
-            [r for r in group if r.values.get("period") == t]
-            or [r for r in group if r.values.get("period") == STAR])}
+        # the rows that apply in each period: its own, else the * rows (SPEC 4.17)
+        chosen = {t: [r for r in group if r.values.get("period") == t]
+                  or [r for r in group if r.values.get("period") == STAR] for t in labels}
+        applying = {id(r): r for rows_of_t in chosen.values() for r in rows_of_t}
         first = min(applying.values(), key=lambda r: r.row or 0) if applying else None
         # processing that would finish after the last period never starts (SPEC 3.2)
-        late = [t for i, t in enumerate(labels)
-                if any(i + (r.values.get("lead_time") or 0) < len(labels)
-                       for r in ([r for r in group if r.values.get("period") == t]
-                                 or [r for r in group if r.values.get("period") == STAR]))]
-        if first is not None and not late:
+        in_time = [t for i, t in enumerate(labels)
+                   if any(i + (r.values.get("lead_time") or 0) < len(labels)
+                          for r in chosen[t])]
+        if first is not None and not in_time:
             issues.append(warning(
                 "processing-never-finishes", f"{facility} cannot finish any {output} within "
                 f"the horizon: its lead time ({first.values.get('lead_time')} periods) "
