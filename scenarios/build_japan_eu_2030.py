@@ -96,6 +96,61 @@ CAREMAG_JOGMEC = ("Argus, 17 Mar 2025: JOGMEC and Iwatani invest up to EUR 110 m
 SMM_APR_2025 = ("SMM, 18 Apr 2025: within a month of China's 4 Apr 2025 export controls the "
                 "Dy oxide price in Europe nearly tripled and Tb oxide more than doubled, "
                 "China domestic stable (https://news.metal.com/newscontent/103310477/)")
+NEO_NARVA = ("Argus, Jul 2023: Neo's Narva plant phase 1 'about 2,000 t/yr of sintered rare "
+             "earth permanent magnets' (https://www.argusmedia.com/de/news-and-insights/"
+             "latest-market-news/2465359-magnequench-starts-building-estonia-re-magnet-"
+             "plant); opened 19 Sep 2025, series production from mid-2026 (Neo Q3-2025 "
+             "results, https://rohstoff.net/?p=13915)")
+LCM_METAL = ("MMTA interview with Less Common Metals: NdPr metal by molten-salt "
+             "electrolysis, 2 cells of about 55 t/yr, expanding to 6 cells, about 330 t/yr "
+             "'as and when the demand increases' (https://mmta.co.uk/less-common-metals-"
+             "building-a-sustainable-ree-supply-chain/)")
+MAGNET_CONTENT = ("Heim & Vander Wal, Minerals 13(10) 1274, 2023 (doi:10.3390/min13101274): "
+                  "'total rare earth content is ~30% as the reduced metal' in NdFeB; grain-"
+                  "boundary diffusion uses a half to a third of the Dy/Tb (IEEE "
+                  "Electrification Magazine, Mar 2017)")
+FASTMARKETS_METAL = ("Fastmarkets, 18 Apr 2024: NdPr oxide FOB China 53-55 USD/kg, NdPr "
+                     "metal 66-68 USD/kg (https://www.fastmarkets.com/insights/china-rare-"
+                     "earth-prices-turn-higher-as-sellers-insist-on-higher-prices/)")
+EC_MAGNETS = ("European Commission (DG GROW), Rare earth elements, permanent magnets and "
+              "motors: 98 % of EU rare-earth magnet demand met by imports from China "
+              "(https://single-market-economy.ec.europa.eu/sectors/raw-materials/areas-"
+              "specific-interest/rare-earth-elements-permanent-magnets-and-motors_hr)")
+ADAMAS_EXPORTS = ("Adamas Intelligence: China exported a record 58,152 t of magnets and "
+                  "magnet alloys in 2024 (https://www.adamasintel.com/record-rare-earth-"
+                  "magnet-exports-from-china-in-2024/)")
+EX_CHINA_PREMIUM = ("Reuters, 1 Jul 2025, 'Rare earth magnet users jolted into paying "
+                    "premium prices for ex-China supply': Neo's customers pay 10-30 USD/kg "
+                    "more; Vietnam-made magnets 15-20 % more (copy: https://www."
+                    "worldenergynews.com/news/users-rare-earth-magnets-are-compelled-pay-"
+                    "762958)")
+SHIN_ETSU_VN = ("Shin-Etsu Chemical news release: rare-earth magnet capacity in Vietnam "
+                "doubled to 2,200 t/yr (https://www.shinetsu.co.jp/en/news/news-release/"
+                "shin-etsu-chemical-to-double-its-production-capacity-of-rare-earth-magnets-"
+                "in-vietnam/)")
+JAPAN_MAGNET_SHARE = ("CNA/Bloomberg Opinion, 9 Jan 2026: China makes about 80 % of NdFeB "
+                      "magnets, Japan about half of the rest (https://www.channelnewsasia."
+                      "com/commentary/china-rare-earth-japan-export-ban-taiwan-5845981)")
+NARVA_PHASE2 = ("GLOBAL RECYCLING 2/2023 p.17: Neo 'is considering plans to increase the "
+                "facility's capacity to 5,000 tons/year in a phase 2 expansion, depending upon "
+                "market conditions' (https://global-recycling.info/archives/8442); phase 1 cost "
+                "EUR 75 m (Automotive World, 19 Sep 2025, https://www.automotiveworld.com/"
+                "articles/neo-opens-estonia-rare-earth-plant-to-cut-eu-reliance-on-china/)")
+STAR_GROUP_VN = ("The Investor via Rare Earth Exchanges: Star Group Industries' SGI Vina "
+                 "plant, Quang Nam, USD 80 m, 4,000 t/yr of magnets, opening Feb 2025 "
+                 "(https://rareearthexchanges.com/news/magnet-manufacturing)")
+KOREA_MAGNETS = ("Argus 2503299, Nov 2023: Seonglim Advanced Industrial completed its "
+                 "1,000 t/yr Hyeonpung magnet plant, Korea's first (https://argusmedia.com/"
+                 "en/news-and-insights/latest-market-news/2503299-south-korea-produces-first-"
+                 "rare-earth-permanent-magnet)")
+LYNAS_JSLINK = ("Lynas ASX release, 24 Jul 2025 (MoU with JS Link): a '3000-tonne capacity "
+                "NdFeB permanent sintered magnet manufacturing facility' beside Lynas Malaysia, "
+                "Kuantan (https://www.finnewsnetwork.com.au/archives/finance_news_network"
+                "2262240.html)")
+SEONG_AN_METAL = ("Financial News, 4 Aug 2023, via SEONG-AN: NdPr metallisation plant in "
+                  "Binh Duong, Vietnam, 144 t/yr, test operation Jul 2023, expansion to 720 t "
+                  "planned (http://seong-an.com/press_release/?bmode=view&idx=17474480"
+                  "&t=board)")
 ASSUMPTION = "assumption (see note)"
 
 # --------------------------------------------------------------------------- periods
@@ -114,7 +169,7 @@ SHORTAGE_PENALTY = 5_000_000  # USD/t, see the note
 SETTINGS = [
     ("name", "Japan-EU joint rare-earth procurement 2026-2035 (base)", "",
      "Shipped base scenario; rebuild with scenarios/build_japan_eu_2030.py"),
-    ("unit", "t", "", "Tonnes of oxide (REO) throughout"),
+    ("unit", "t", "", "Tonnes of each material as bought: oxide, metal or magnet"),
     ("currency", "USD", USGS, "USGS prices are USD/kg: 69 USD/kg = 69,000 USD/t"),
     ("coordination", "joint", "", "One plan for both partners; strategies pro-rata and "
      "sequential compare the alternatives"),
@@ -129,13 +184,25 @@ SETTINGS = [
 ]
 
 # --------------------------------------------------------------------------- Materials
+# material, description, stage, shortage penalty (blank: the setting), source, note
+STAGES = ["oxide", "metal", "magnet"]  # SPEC 3.2: the order processing runs in
+MAGNET_PENALTY = 2_000_000  # USD/t of magnet short, see the note
 MATERIALS = [
     ("NdPr oxide", "Neodymium-praseodymium oxide, 99 % min (the USGS/Argus price grade)",
-     USGS_NDPR_PRICE),
-    ("Dy oxide", "Dysprosium oxide, 99.5 % (USGS/Argus price grade)", USGS_DY_PRICE),
-    ("Tb oxide", "Terbium oxide, 99.99 % (USGS/Argus price grade)", USGS_TB_PRICE),
+     "oxide", None, USGS_NDPR_PRICE, ""),
+    ("Dy oxide", "Dysprosium oxide, 99.5 % (USGS/Argus price grade)", "oxide", None,
+     USGS_DY_PRICE, ""),
+    ("Tb oxide", "Terbium oxide, 99.99 % (USGS/Argus price grade)", "oxide", None,
+     USGS_TB_PRICE, ""),
+    ("NdPr metal", "Neodymium-praseodymium metal (75:25), the feed of magnet alloy", "metal",
+     None, FASTMARKETS_METAL, "Nobody demands it directly: magnet plants use it"),
+    ("NdFeB magnet", "Sintered NdFeB permanent magnet, EV traction grade (grain-boundary "
+     "diffused Dy/Tb)", "magnet", MAGNET_PENALTY, ASSUMPTION,
+     "Shortage penalty assumed 2 M USD/t: a tonne of magnets equips about 700 EV traction "
+     "motors (about 1.5 kg each); about 10 % margin on a 30,000 USD car is 2.1 M USD, the "
+     "output lost for want of a tonne (the oxides keep the setting's 5 M USD/t)"),
 ]
-NDPR, DY, TB = (m[0] for m in MATERIALS)
+NDPR, DY, TB, METAL, MAGNET = (m[0] for m in MATERIALS)
 
 # --------------------------------------------------------------------------- Buyers
 BUYERS = [  # sequential mode plans in this order: Japan first
@@ -149,6 +216,10 @@ CHINA, CHINA_MM = "China refiners", "China refiners (Myanmar ore)"
 LYNAS, MP, SILMET = "Lynas Malaysia", "MP Materials", "Neo Silmet"
 SOLVAY, CAREMAG, SERRA = "Solvay La Rochelle", "Carester Caremag", "Serra Verde"
 VTRE, EU_REC, JP_REC = "VTRE", "EU magnet recyclers", "Japan magnet recyclers"
+CHINA_METAL, CHINA_MAG = "China metal makers", "China magnet makers"
+JP_MAG, VN_MAG = "Japanese magnet makers", "Shin-Etsu Vietnam"
+STAR_MAG, KR_MAG, MY_MAG = "Star Group Vietnam", "Korean magnet makers", "Lynas-JS Link"
+VN_METAL = "SEONG-AN Vietnam"
 
 # supplier, country, origin (blank: same as country), description, source, note
 SUPPLIERS = [
@@ -177,6 +248,26 @@ SUPPLIERS = [
      "oxide)", CRMA_RECYCLING, "Country: where the plants are"),
     (JP_REC, "Japan", None, "Japanese magnet-scrap recycling (mainly production swarf)",
      ASSUMPTION, "Country: where the plants are"),
+    # the metal and magnet stages (SPEC 3.2): bought finished, or made in the plants on the
+    # Processing sheet
+    (CHINA_METAL, "China", None, "Chinese NdPr metal makers (molten-salt electrolysis)",
+     FASTMARKETS_METAL, "China makes most of the world's rare-earth metal"),
+    (CHINA_MAG, "China", None, "Chinese sintered NdFeB magnet makers", ADAMAS_EXPORTS,
+     "Origin blank: mined in China; the oxide and metal inside are not tracked"),
+    (JP_MAG, "Japan", None, "Japanese magnet makers (Shin-Etsu, Proterial, TDK, Daido) "
+     "selling finished magnets abroad", JAPAN_MAGNET_SHARE,
+     "Origin blank; their oxide comes mostly from China and Lynas"),
+    (VN_MAG, "Vietnam", None, "Shin-Etsu Magnetic Materials Vietnam (Hai Phong), separation "
+     "and sintering", SHIN_ETSU_VN, ""),
+    (STAR_MAG, "Vietnam", None, "Star Group Industries' SGI Vina magnet plant, Quang Nam",
+     STAR_GROUP_VN, "Origin blank; its oxide and metal are not tracked"),
+    (KR_MAG, "South Korea", None, "Korean sintered-magnet makers (Seonglim Hyeonpung; "
+     "SEONG-AN Daegu)", KOREA_MAGNETS, "Origin blank; Korea buys most of its oxide from "
+     "China"),
+    (MY_MAG, "Malaysia", None, "Planned Lynas and JS Link magnet plant, Kuantan",
+     LYNAS_JSLINK, "Origin blank: fed by Lynas Malaysia's separated NdPr (Australian ore)"),
+    (VN_METAL, "Vietnam", None, "SEONG-AN's NdPr metal plant, Binh Duong", SEONG_AN_METAL,
+     "Fed with MP Materials' NdPr oxide (240 t contract); origin blank"),
 ]
 
 # --------------------------------------------------------------------------- Supply
@@ -199,6 +290,7 @@ def recycled(scrap: list[float], material: str) -> list[float]:
 # half of it (CAREMAG_JOGMEC); the bankable minimum of 90 % is more than either partner
 # uses, so only the coalition can sign (scenarios/README.md).
 CAREMAG_DEAL = "caremag-lacq"
+NARVA_UPFRONT = 120_000_000  # USD, see the Deals note
 CAREMAG_UPFRONT = 120_000_000  # USD: JOGMEC/Iwatani's EUR 110 mn (CAREMAG_JOGMEC)
 CAREMAG_PRICE = {DY: 215_000, TB: 909_000}  # USGS 2025e FOB China less 10 %, rounded
 CAREMAG_SUPPLY_NOTE = (
@@ -310,15 +402,79 @@ SUPPLY = [
      "Scrap as for NdPr x 0.3 % Tb x 1.176 x 90 %; price assumed 1,450 USD/kg"),
 ]
 
+# Magnets bought finished: China's at the content of the magnet at China prices plus a
+# conversion margin; non-Chinese ones at the premiums Reuters reports (EX_CHINA_PREMIUM)
+CHINA_MAGNET_PRICE = 45_000  # USD/t, see the note on its Supply row
+METAL_PRICE = 85_000  # USD/t, China's NdPr metal, see the note on its Supply row
+SUPPLY += [
+    (CHINA_METAL, METAL, 1, 5_000, METAL_PRICE, None, FASTMARKETS_METAL,
+     "Price: the USGS 2025e oxide price x 1.24, Fastmarkets' metal/oxide ratio (67/54) "
+     "= 85.6 USD/kg, rounded; capacity assumed, the part open to the coalition"),
+    (CHINA_MAG, MAGNET, 1, 25_000, CHINA_MAGNET_PRICE, None, ADAMAS_EXPORTS,
+     "Capacity assumed: 25,000 t of China's 58,000 t of magnet exports (the EU takes "
+     "about 17,000 t, ECA). Price assumed: content at China prices (0.30 t NdPr metal x "
+     "85,000 + 0.013 t Dy oxide x 239,000 + 0.0035 t Tb oxide x 1,010,000 = 32,100) plus "
+     "about 13 USD/kg of conversion"),
+    (JP_MAG, MAGNET, 1, 1_500, 65_000, None, EX_CHINA_PREMIUM,
+     "Capacity assumed: what Japanese makers sell to the EU beside their home market; "
+     "price = the Chinese magnet + 20 USD/kg, mid-range of the 10-30 USD/kg premium"),
+    (VN_MAG, MAGNET, 1, 1_000, 53_000, None, SHIN_ETSU_VN,
+     "Capacity assumed: about half of the 2,200 t/yr plant; price = the Chinese magnet "
+     "+ 17.5 %, mid-range of the 15-20 % premium for Vietnam-made magnets "
+     "(EX_CHINA_PREMIUM)"),
+    (STAR_MAG, MAGNET, 1, 2_000, 53_000, None, STAR_GROUP_VN,
+     "Capacity assumed: half of the 4,000 t/yr plant open to the coalition (its owners "
+     "supply Korean buyers); price as Shin-Etsu Vietnam's"),
+    (KR_MAG, MAGNET, 1, [500, 1_000], 55_000, None, KOREA_MAGNETS,
+     "Capacity assumed: half of Seonglim's 1,000 t/yr and of SEONG-AN's planned 1,000 t/yr "
+     "(from 2027) open to the coalition; price = the Chinese magnet + 22 %, a little above "
+     "the Vietnam premium (EX_CHINA_PREMIUM)"),
+    (MY_MAG, MAGNET, 1, [0, 0, 0, 1_500], 57_000, None, LYNAS_JSLINK,
+     "Planned (non-binding MoU): from 2029, assumed; half of 3,000 t/yr open to the "
+     "coalition; price = the Chinese magnet + 12 USD/kg (assumed, the low end of Neo's "
+     "10-30 USD/kg premium plus freight savings from Lynas's own NdPr)"),
+    (VN_METAL, METAL, 1, [144, 144, 720], 98_000, None, SEONG_AN_METAL,
+     "Capacity: 144 t/yr, 720 t from 2028 assumed; price = China's metal + 15 %, the "
+     "premium for Vietnam-made magnets (EX_CHINA_PREMIUM) taken for metal (assumed)"),
+]
+
+# --------------------------------------------------------------------------- Processing
+# facility, country, output, {input: t per t of output}, capacity (a number, or a list
+# from 2026 on), fee USD/t of output, source, note
+NARVA, NARVA_2, LCM = "Neo Narva", "Neo Narva phase 2", "Less Common Metals"
+NARVA_DEAL = "narva-phase-2"
+MAGNET_RECIPE = {METAL: 0.30, DY: 0.013, TB: 0.0035}
+PROCESSING = [
+    (NARVA, "Estonia", MAGNET, MAGNET_RECIPE, [500, 2_000], 25_000, NEO_NARVA,
+     "Capacity: 2,000 t/yr phase 1, 500 t in the ramp-up year 2026 (assumed). Recipe "
+     "(MAGNET_CONTENT): 0.30 t NdPr metal, Dy and Tb as in the Demand notes (1.0 % and "
+     "0.25 % of the magnet, as oxide x 1.148 / 1.176 x 1.15 for losses). Fee assumed "
+     "25 USD/kg: China's 13 USD/kg conversion plus 12 USD/kg, inside the 10-30 USD/kg "
+     "premium Neo's customers pay (EX_CHINA_PREMIUM)"),
+    (NARVA_2, "Estonia", MAGNET, MAGNET_RECIPE, [0, 0, 3_000], 25_000, NARVA_PHASE2,
+     "The phase 2 expansion from 2,000 to 5,000 t/yr, under deal narva-phase-2: 3,000 t/yr "
+     "from 2028 (assumed: two years to build); recipe and fee as phase 1"),
+    (LCM, "United Kingdom", METAL, {NDPR: 1.20}, [110, 110, 330], 10_000, LCM_METAL,
+     "Capacity: 2 cells x 55 t/yr, 6 cells (330 t) assumed from 2028. Recipe: 1.177 t "
+     "NdPr oxide per t of metal by stoichiometry (75:25), 1.20 with losses (assumed). Fee "
+     "assumed 10 USD/kg, mid-range of 5-15 USD/kg (China's metal-oxide spread is about "
+     "3.5 USD/kg: 67 - 1.177 x 54, FASTMARKETS_METAL)"),
+]
+
 # --------------------------------------------------------------------------- Demand
 # buyer, material: 2026 demand (t oxide), growth a year, source, note
 JAPAN_NOTE = ("Assumption: Japan's magnet-equivalent use taken as 18,000 t NdFeB a year "
               "(order of magnitude of Japan's rare-earth imports, ~8,000-10,000 t/yr, plus "
               "the 7,200 t Lynas priority volume); x {content} x {ratio} oxide/metal = "
               "{base} t in 2026, growing 3 %/yr")
-EU_NOTE = ("Assumption: ECA's 20,000 t of magnets used by EU industry x {content} x {ratio} "
-           "oxide/metal = {base} t in 2026 (magnet-content equivalent, bought as oxide), "
-           "growing 5 %/yr")
+EU_NOTE = ("Assumption: the 2,000 t of ECA's 20,000 t of magnets used by EU industry that "
+           "EU magnet makers (VAC) make from oxide, x {content} x {ratio} oxide/metal = "
+           "{base} t in 2026, growing 5 %/yr; the other 18,000 t are bought finished (the "
+           "NdFeB magnet row)")
+EU_MAGNET_NOTE = ("ECA: 20,000 t of magnets used by EU industry in 2024, 17,000 t from "
+                  "China; 18,000 t assumed bought finished (China's 17,000 and 1,000 from "
+                  "Japan and others; EC_MAGNETS: 98 % of demand met from China), the other "
+                  "2,000 t made in the EU from oxide (the oxide rows); growing 5 %/yr")
 DEMAND = [
     ("Japan", NDPR, 5_500, 0.03, ARGUS_JAPAN,
      JAPAN_NOTE.format(content="26 % NdPr", ratio="1.166", base="5,500")),
@@ -326,12 +482,13 @@ DEMAND = [
      JAPAN_NOTE.format(content="1.4 % Dy (EV grades)", ratio="1.148", base="290")),
     ("Japan", TB, 64, 0.03, ARGUS_JAPAN,
      JAPAN_NOTE.format(content="0.3 % Tb", ratio="1.176", base="64")),
-    ("EU", NDPR, 6_000, 0.05, ECA_MAGNETS,
-     EU_NOTE.format(content="26 % NdPr", ratio="1.166", base="6,000")),
-    ("EU", DY, 230, 0.05, ECA_MAGNETS,
-     EU_NOTE.format(content="1.0 % Dy", ratio="1.148", base="230")),
-    ("EU", TB, 59, 0.05, ECA_MAGNETS,
-     EU_NOTE.format(content="0.25 % Tb", ratio="1.176", base="59")),
+    ("EU", NDPR, 610, 0.05, ECA_MAGNETS,
+     EU_NOTE.format(content="26 % NdPr", ratio="1.166", base="610")),
+    ("EU", DY, 23, 0.05, ECA_MAGNETS,
+     EU_NOTE.format(content="1.0 % Dy", ratio="1.148", base="23")),
+    ("EU", TB, 6, 0.05, ECA_MAGNETS,
+     EU_NOTE.format(content="0.25 % Tb", ratio="1.176", base="6")),
+    ("EU", MAGNET, 18_000, 0.05, ECA_MAGNETS, EU_MAGNET_NOTE),
 ]
 
 
@@ -345,6 +502,9 @@ FREIGHT = {  # supplier: (to Japan, to EU)
     CHINA: (800, 1_500), CHINA_MM: (800, 1_500), LYNAS: (1_000, 1_500),
     MP: (1_500, 1_500), SILMET: (1_800, 300), SOLVAY: (1_800, 300), CAREMAG: (1_800, 300),
     SERRA: (2_000, 1_500), VTRE: (800, 1_500), EU_REC: (1_800, 200), JP_REC: (200, 1_800),
+    CHINA_METAL: (800, 1_500), CHINA_MAG: (800, 2_000), JP_MAG: (300, 2_500),
+    VN_MAG: (800, 2_000), STAR_MAG: (800, 2_000), KR_MAG: (500, 2_000),
+    MY_MAG: (1_000, 2_000), VN_METAL: (800, 1_500),
 }
 LEAD_TIME = {SERRA: 1}  # whole years; every other route delivers in the year of purchase
 TARIFF_NOTE = ("Tariff 0: rare-earth compounds assumed to enter Japan and the EU duty-free "
@@ -353,6 +513,8 @@ TARIFF_NOTE = ("Tariff 0: rare-earth compounds assumed to enter Japan and the EU
 # --------------------------------------------------------------------------- Stockpile
 HOLDING_SHARE = 0.025  # storage and insurance a year, as a share of the USGS 2025e price
 PRICE_2025 = {NDPR: 69_000, DY: 239_000, TB: 1_010_000}
+# magnets and metal may be held at a holding cost, with no floor: no public reserve target
+# names them (magnet_stock)
 JAPAN_DAYS = 60  # JOGMEC target
 EU_DAYS = {"*": 45, 2026: 15, 2027: 30}  # build-up of a new EU reserve (assumption)
 EU_INITIAL_DAYS = 15  # commercial inventories at the start (assumption)
@@ -362,20 +524,28 @@ EU_INITIAL_DAYS = 15  # commercial inventories at the start (assumption)
 SOFT_CAP_PENALTY = 1_000_000  # USD/t over the cap
 POLICIES = [
     ("country-cap", "max_country_share", "China", "*", "*", 0.65, "period", None, "no", CRMA,
-     "Hard cap, each buyer and material separately, every year; switched on by strategy "
-     "crma-65. Feasible in every year: non-Chinese capacity is at least 35 % of the "
-     "coalition's purchases for each material (see scenarios/README.md)"),
+     "Hard cap at the oxide stage, each buyer and oxide separately, every year; switched "
+     "on by strategy crma-65. Feasible in every year: non-Chinese capacity is at least "
+     "35 % of the coalition's purchases for each oxide (see scenarios/README.md)",
+     "oxide"),
     ("country-cap-soft", "max_country_share", "China", "*", "*", 0.65, "period",
      SOFT_CAP_PENALTY, "no", CRMA,
      "The CRMA figure is a benchmark, not a hard law: this soft version costs 1 M USD per "
      "tonne over the cap, more than any non-Chinese premium, so it binds whenever it can "
-     "and never makes a sweep infeasible; strategy crma-65-soft"),
+     "and never makes a sweep infeasible; strategy crma-65-soft", "oxide"),
     ("origin-cap", "max_origin_share", "China", "*", "*", 0.65, "period", None, "no", CRMA,
      "The same cap on the country of mining ('any relevant stage'); inactive, implied by "
-     "country-cap since every China-origin supplier also refines in China"),
+     "country-cap since every China-origin supplier also refines in China", "oxide"),
     ("supplier-cap", "max_supplier_share", "*", "coalition", "*", 0.5, "period", None, "no",
-     ASSUMPTION, "No single supplier above half of the coalition's purchases of a "
-     "material; inactive, for sensitivity runs"),
+     ASSUMPTION, "No single supplier above half of the coalition's purchases of an oxide; "
+     "inactive, for sensitivity runs", "oxide"),
+    # SPEC 3.2: "at any relevant stage of processing": the metal and the magnets a partner
+    # acquires, bought (by the supplier's country) or made (by the plant's)
+    ("country-cap-metal", "max_country_share", "China", "*", "*", 0.65, "period", None, "no",
+     CRMA, "The CRMA cap at the metal stage; strategy crma-65-stages", "metal"),
+    ("country-cap-magnet", "max_country_share", "China", "*", "*", 0.65, "period", None,
+     "no", CRMA, "The CRMA cap at the magnet stage: magnets bought from China against all "
+     "magnets bought or made; strategy crma-65-stages", "magnet"),
 ]
 
 # --------------------------------------------------------------------------- Sharing
@@ -388,7 +558,8 @@ SHARING_NOTE = ("Assumed: sea freight Japan-Europe plus handling and ~2 % of val
 # Offers reserved to Japan (Supply `buyers`): the Lynas priority tranches agreed with
 # JARE/Sojitz (LYNAS_JAPAN_NDPR, LYNAS_JAPAN_HRE); the EU reaches them only through Sharing
 JAPAN_ONLY = {(LYNAS, NDPR, 1), (LYNAS, DY, 1), (LYNAS, TB, 1)}
-DEAL_OF = {(CAREMAG, DY, 1): CAREMAG_DEAL, (CAREMAG, TB, 1): CAREMAG_DEAL}
+DEAL_OF: dict[Any, str] = {(CAREMAG, DY, 1): CAREMAG_DEAL, (CAREMAG, TB, 1): CAREMAG_DEAL,
+                           NARVA_2: NARVA_DEAL}
 
 # --------------------------------------------------------------------------- Discounts
 # supplier, material, basis, type, [(from_quantity t/yr, price USD/t)], source, note
@@ -408,6 +579,11 @@ DEALS = [
      "Upfront = JOGMEC/Iwatani's EUR 110 mn (USD 120 mn), paid in 2027, the first year of "
      "deliveries; France's EUR 106 mn grant is public money outside the buyers' cost. "
      "Signable by either partner alone or by both; see the Supply notes for volumes"),
+    (NARVA_DEAL, NARVA_2, NARVA_UPFRONT, 0, None,
+     "Co-financing Neo's phase 2 at Narva (2,000 to 5,000 t/yr of magnets) against the "
+     "right to its capacity", NARVA_PHASE2,
+     "Upfront assumed: phase 1's EUR 75 m for 2,000 t/yr scaled to 3,000 t/yr, EUR 112 m, "
+     "about USD 120 m, paid in 2028, its first year. Signable by either partner or both"),
 ]
 
 # --------------------------------------------------------------------------- Strategies
@@ -423,8 +599,11 @@ STRATEGIES = [
      "CRMA 65 % single-country benchmark as a hard rule"),
     ("crma-65-soft", "Policies", "policy=country-cap-soft", "active", "yes",
      "CRMA benchmark as a soft rule (penalty per tonne over the cap)"),
-    ("stock-90d", "Stockpile", None, "min_days", 90,
-     "90 days of cover for both partners and every material from 2026"),
+    ("stock-90d", "Stockpile", f"material={NDPR}", "min_days", 90,
+     "90 days of cover for both partners and every oxide from 2026 (the reserve holds "
+     "oxides; magnets and metal keep no floor)"),
+    ("stock-90d", "Stockpile", f"material={DY}", "min_days", 90, ""),
+    ("stock-90d", "Stockpile", f"material={TB}", "min_days", 90, ""),
     ("no-new-china", "Suppliers", "country=China", "active", "no",
      "No new Chinese contracts (both Chinese suppliers); demand not met runs short at the "
      "shortage penalty"),
@@ -437,6 +616,10 @@ STRATEGIES = [
      "The CRMA cap with each partner planning alone on its pro-rata share: against "
      "crma-65, the value of planning together when diversifying (scenarios/README.md)"),
     ("crma-65-alone", "Settings", None, "coordination", "pro-rata", ""),
+    ("crma-65-stages", "Policies", "policy=country-cap", "active", "yes",
+     "The CRMA cap at the oxide, metal and magnet stages together (SPEC 3.2)"),
+    ("crma-65-stages", "Policies", "policy=country-cap-metal", "active", "yes", ""),
+    ("crma-65-stages", "Policies", "policy=country-cap-magnet", "active", "yes", ""),
 ]
 
 # --------------------------------------------------------------------------- Disruptions
@@ -510,9 +693,29 @@ def supply_records() -> list[dict[str, Any]]:
     return out
 
 
+def processing_records() -> list[dict[str, Any]]:
+    """One row per facility, output, input and period (SPEC 4.17): the recipe's rows
+    repeat its capacity and fee."""
+    out = []
+    for facility, country, output, recipe, capacity, fee, source, note in PROCESSING:
+        periods = per_period(capacity) if isinstance(capacity, list) else {"*": capacity}
+        for t, cap in periods.items():
+            if not cap:
+                continue  # not built yet: no row, so a co-financed plant's term starts later
+            for material, per_unit in recipe.items():
+                out.append({"facility": facility, "country": country, "output": output,
+                            "input": material, "input_per_output": per_unit,
+                            "capacity": cap, "fee": fee, "lead_time": 0, "period": t,
+                            "deal": DEAL_OF.get(facility), "source": source, "note": note})
+    return out
+
+
 def stockpile_records() -> list[dict[str, Any]]:
     out = []
     for buyer, material, base, _, _, _ in DEMAND:
+        if material == MAGNET:
+            out.append(magnet_stock(buyer, base))
+            continue
         holding = int(round(HOLDING_SHARE * PRICE_2025[material], -2))
         held = (f"Holding {HOLDING_SHARE:.1%} of the USGS 2025e price a year (storage, "
                 "insurance; capital cost is in the discount rate)")
@@ -535,7 +738,24 @@ def stockpile_records() -> list[dict[str, Any]]:
             else:
                 rec["note"] = f"Build-up year {period}: {days} days"
             out.append(rec)
+    out.append({"buyer": "EU", "material": METAL, "period": "*", "initial": 0, "min_days": 0,
+                "holding_cost": int(round(HOLDING_SHARE * METAL_PRICE, -2)),
+                "source": ASSUMPTION, "note": "No floor and no stock at the start: metal is "
+                "held only on its way to a magnet plant. Holding 2.5 % of China's price a "
+                "year, as for the oxides"})
     return out
+
+
+def magnet_stock(buyer: str, base: float) -> dict[str, Any]:
+    """Magnets may be held (makers and users keep weeks of them), at a holding cost, but
+    no public reserve target exists for them: no floor."""
+    return {"buyer": buyer, "material": MAGNET, "period": "*",
+            "initial": math.ceil(EU_INITIAL_DAYS * base / DAYS), "min_days": 0,
+            "holding_cost": int(round(HOLDING_SHARE * CHINA_MAGNET_PRICE, -2)),
+            "source": ASSUMPTION,
+            "note": f"Assumption: initial = {EU_INITIAL_DAYS} days of 2026 demand (users' "
+            "and distributors' stocks); no floor (no public reserve target for magnets); "
+            "holding 2.5 % of the Chinese magnet price a year, as for the oxides"}
 
 
 def records() -> dict[str, tuple[list[Any], list[dict[Any, Any]]]]:
@@ -546,8 +766,11 @@ def records() -> dict[str, tuple[list[Any], list[dict[Any, Any]]]]:
         for s, v, src, note in SETTINGS])
     sheets["Periods"] = (header("Periods"), [
         {"period": t, "days": DAYS, "note": "Calendar year"} for t in PERIODS])
+    sheets["Stages"] = (header("Stages"), [
+        {"stage": st, "note": "Processing runs in this order"} for st in STAGES])
     sheets["Materials"] = (header("Materials"), [
-        {"material": m, "description": d, "source": src} for m, d, src in MATERIALS])
+        {"material": m, "description": d, "stage": st, "shortage_penalty": penalty,
+         "source": src, "note": note} for m, d, st, penalty, src, note in MATERIALS])
     sheets["Buyers"] = (header("Buyers"), [
         {"buyer": b, "description": d} for b, d in BUYERS])
     sheets["Suppliers"] = (header("Suppliers"), [
@@ -566,6 +789,7 @@ def records() -> dict[str, tuple[list[Any], list[dict[Any, Any]]]]:
     sheets["Demand"] = (wide, [
         {"buyer": b, "material": m, **{t: demand(base, g, t) for t in PERIODS},
          "source": src, "note": note} for b, m, base, g, src, note in DEMAND])
+    sheets["Processing"] = (header("Processing"), processing_records())
     sheets["Routes"] = (header("Routes"), [
         {"supplier": s, "buyer": b, "freight": FREIGHT[s][i], "tariff": 0,
          "lead_time": LEAD_TIME.get(s, 0), "open": "yes", "source": ASSUMPTION,
@@ -575,7 +799,7 @@ def records() -> dict[str, tuple[list[Any], list[dict[Any, Any]]]]:
         for s in FREIGHT for i, b in enumerate(BUYER_NAMES)])
     sheets["Stockpile"] = (header("Stockpile"), stockpile_records())
     policy_cols = ("policy", "kind", "target", "buyer", "material", "share", "scope",
-                   "penalty", "active", "source", "note")
+                   "penalty", "active", "source", "note", "stage")
     sheets["Policies"] = (header("Policies"), [dict(zip(policy_cols, p, strict=True))
                                                for p in POLICIES])
     sheets["Sharing"] = (header("Sharing"), [

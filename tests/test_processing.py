@@ -143,6 +143,9 @@ def test_a_co_financed_plant_exists_only_if_its_deal_is_signed() -> None:
     run = _planned(cheap)
     assert run.result.signed == ("plant",)
     assert run.objective == pytest.approx(562.5 + 1000)
+    # the Deals table's volume taken of a co-financed plant is what it made
+    deal = run.result.deals.set_index("deal").loc["plant"]
+    assert deal["volume"] == pytest.approx(10.0) and deal["signed"]
     dear = replace(cheap, deals=(md.Deal("plant", "Q", 30000.0, 0.0),))
     run = _planned(dear)
     assert run.result.signed == ()

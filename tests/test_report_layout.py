@@ -92,7 +92,7 @@ def column(ws: Worksheet, head: int, name: str) -> list[Cell]:
 # --------------------------------------------------------------------------- print setup
 def test_every_sheet_of_every_workbook_has_a_print_setup(books: dict[str, Path]) -> None:
     today = datetime.now(UTC).date().isoformat()
-    subjects = {"results": "strategy crma-65", "compare": "11 strategies compared",
+    subjects = {"results": "strategy crma-65", "compare": "12 strategies compared",
                 "stress": "2 strategies under disruption", "sweep": "sweep of strategy crma-65",
                 "grid": "sweep of strategy base"}
     for name, path in books.items():
@@ -119,7 +119,8 @@ def test_every_sheet_of_every_workbook_has_a_print_setup(books: dict[str, Path])
 
 def test_wide_sheets_print_landscape_and_narrow_ones_portrait(books: dict[str, Path]) -> None:
     def width_px(ws: Worksheet) -> float:
-        return sum(d.width * 7 + 5 for d in ws.column_dimensions.values() if d.width)
+        # a width in the file already holds the 5 px of padding: 7 px per unit
+        return sum(d.width * 7 for d in ws.column_dimensions.values() if d.width)
 
     for name in ("results", "compare"):
         for ws in load(books[name]):
@@ -168,7 +169,9 @@ def test_comparison_charts_as_designed(books: dict[str, Path]) -> None:
     differs from base's, base beside it."""
     wb = load(books["compare"])
     charts = wb["Charts"]._charts
-    cost, mix, short, *cover = charts
+    # the shipped workbook has stages: a chart of country shares for each of its three
+    cost, mix, *stages = charts[:5]
+    short, *cover = charts[5:]
     assert (type(cost).__name__, cost.barDir, cost.grouping) == ("BarChart", "bar", "clustered")
     assert chart_title(cost) == "Total cost by strategy against base"
     assert axis_title(cost.y_axis) == "difference to base (USD million, present value)"
@@ -178,12 +181,24 @@ def test_comparison_charts_as_designed(books: dict[str, Path]) -> None:
     head = next(c.row for c in ws["A"] if c.value == "strategy")
     names = [c.value for c in ws[head]]
     letter = get_column_letter(names.index("total cost vs base (USD)") + 1)
-    assert ref == f"Comparison!${letter}${head + 2}:${letter}${head + 11}"
+    assert ref == f"Comparison!${letter}${head + 2}:${letter}${head + 12}"
     assert ws[f"A{head + 1}"].value == "base"
     with zipfile.ZipFile(books["compare"]) as z:  # openpyxl does not read label texts
         labels = re.findall(r"<a:t>([^<]*)</a:t>", z.read("xl/charts/chart1.xml").decode())
-    assert "as base" in labels and "+191.5 m (+1.7%)" in labels and "+7.7 m (+0.07%)" in labels
+    assert "as base" in labels and "+45.5 m (+0.3%)" in labels  # crma-65
+    # money spent only: a plan that runs short says so beside its difference
+    assert "-3,968.8 m (-26.2%), 131,020 t short" in labels  # no-new-china
     assert (mix.barDir, mix.grouping) == ("bar", "percentStacked")
+    assert [chart_title(c) for c in stages] == [
+        f"Country shares at the {st} stage (share of what is acquired there)"
+        for st in ("oxide", "metal", "magnet")]
+    assert all((c.barDir, c.grouping) == ("bar", "percentStacked") for c in stages)
+    # each draws its stage's rows of the Stage mix sheet, one bar per strategy
+    mix_rows = list(wb["Stage mix"].iter_rows(values_only=True))
+    for c, st in zip(stages, ("oxide", "metal", "magnet"), strict=True):
+        first, last = map(int, re.findall(r"\$(\d+)", c.series[0].cat.strRef.f))
+        assert {r[0] for r in mix_rows[first - 1:last]} == {st}
+        assert last - first + 1 == 12  # the twelve strategies
     assert chart_title(short).startswith("Shortfall by strategy")
     assert len(short.series) == 3  # as planned, expected and worst case under disruption
 
@@ -380,7 +395,7 @@ def test_names_are_written_in_full(books: dict[str, Path]) -> None:
     _, body = table(wb["Comparison"], 5)
     assert [r[0].value for r in body] == ["base", "joint", "pro-rata", "sequential", "crma-65",
                                           "crma-65-soft", "stock-90d", "no-new-china", *ROBUST,
-                                          "crma-65-alone"]
+                                          "crma-65-alone", "crma-65-stages"]
     assert "china-hree-export-controls" in {c.value for c in column(
         wb["Disruptions"], 3, "scenario")}
 
@@ -470,8 +485,8 @@ def pages_per_sheet(pdf: Path) -> dict[str, int]:
 def test_the_comparison_workbook_prints_within_its_page_bound(books: dict[str, Path],
                                                               tmp_path: Path) -> None:
     """LibreOffice's PDF of the comparison workbook: the Comparison sheet on at most one
-    page per block (four blocks, and two pages for ten strategies: a landscape page holds
-    at least 29 rows of 15 pt and each block is 13 rows); the Charts sheet exactly one
+    page per block (five: cost, cost per partner, supply security, supply security by
+    stage, under disruption; each kept whole on its page); the Charts sheet exactly one
     page per full chart plus one per four cover charts; every table sheet at most one page
     per 25 rows (fit to width, so scaled to at most 100 %) plus one."""
     source = tmp_path / "comparison.xlsx"
@@ -483,9 +498,12 @@ def test_the_comparison_workbook_prints_within_its_page_bound(books: dict[str, P
     pages = pages_per_sheet(tmp_path / "comparison.pdf")
     wb = load(books["compare"])
     assert list(pages) == wb.sheetnames  # every sheet printed, in order
-    assert pages["Comparison"] <= 2
-    covers = len(wb["Charts"]._charts) - 3
-    assert pages["Charts"] == 3 + math.ceil(covers / 4)
+    blocks = sum(1 for c in wb["Comparison"]["A"]
+                 if c.row > 1 and wb["Comparison"].cell(c.row + 1, 1).value == "strategy")
+    assert blocks == 5  # cost, cost per partner, supply security, by stage, disruption
+    assert pages["Comparison"] <= blocks
+    covers = len(wb["Charts"]._charts) - 6  # cost, supply mix, 3 stages, shortfall
+    assert pages["Charts"] == 6 + math.ceil(covers / 4)
     bound = {}
     for ws in wb:
         if ws.title not in ("Comparison", "Charts"):

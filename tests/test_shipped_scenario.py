@@ -40,7 +40,8 @@ def test_required_strategies_and_disruptions(shipped: LoadedWorkbook) -> None:
     coordination = {n: shipped.scenario(n).settings.coordination
                     for n in ("joint", "pro-rata", "sequential")}
     assert coordination == {"joint": "joint", "pro-rata": "pro-rata", "sequential": "sequential"}
-    assert {r.min_days for r in shipped.scenario("stock-90d").stock_rules} == {90}
+    assert {r.min_days for r in shipped.scenario("stock-90d").stock_rules
+            if r.material.endswith("oxide")} == {90}
     assert not any(x.active for x in shipped.scenario("no-new-china").suppliers
                    if x.country == "China")
     names = {d.name for d in shipped.scenario().disruptions}
@@ -78,19 +79,54 @@ def test_the_shipped_scenario_solves_to_the_objective_it_had_before_pooling() ->
     assert run.objective == pytest.approx(11_336_380_871, abs=1.0)
 
 
-def test_only_the_coalition_finances_the_caremag_plant(shipped: LoadedWorkbook) -> None:
-    """SPEC 3.1 on the shipped scenario: the Caremag deal's bankable minimum (450 t Dy and
-    81 t Tb a year) is more than either partner uses; together they sign it, alone
-    neither does, and the whole value of coordination in the base comes from it."""
+def test_the_caremag_plant_is_financed_once_diversifying(shipped: LoadedWorkbook) -> None:
+    """SPEC 3.1 on the shipped scenario. With the EU's demand at the stage it uses it (18,000
+    t of magnets bought finished, oxide only for the 2,000 t made in the EU), the Caremag
+    deal's bankable minimum (450 t Dy a year) is more than the coalition needs while
+    Chinese Dy is cheaper: nobody signs it in the base plan, jointly or alone. Under the
+    CRMA cap the coalition signs it, and planning alone Japan signs it by itself; the value
+    of planning together under the cap is then positive."""
     from optimizer.planning.coordination import plan_coordinated
-    from optimizer.planning.sources import coordination_sources
+
+    assert plan_coordinated(shipped.scenario("base")).result.signers == {}
+    assert plan_coordinated(shipped.scenario("pro-rata")).result.signers == {}
+    capped = plan_coordinated(shipped.scenario("crma-65"))
+    assert capped.result.signers == {"caremag-lacq": "coalition"}
+    alone = plan_coordinated(shipped.scenario("crma-65-alone"))
+    assert alone.result.signers == {"caremag-lacq": "Japan"}
+    assert alone.objective - capped.objective > 50e6
+
+
+def test_the_shipped_scenario_has_the_stages_from_oxide_to_magnet(
+        shipped: LoadedWorkbook) -> None:
+    """SPEC 3.2 on the shipped scenario: oxide, metal and magnet stages; the EU's demand
+    partly as magnets; the real plants outside China as facilities (Neo's Narva magnet
+    plant, its phase 2 inside a co-financed deal, LCM's metal cells); the CRMA cap at every
+    stage as a strategy. Planned under it, no stage buys more than 65 % from China; the
+    2026 shortfall is what the cap leaves: non-Chinese magnets available in 2026 (Narva
+    500, Japanese makers 1,500, Shin-Etsu Vietnam 1,000, Star Group 2,000, Korea 500 =
+    5,500 t) allow at most 5,500 x 65 / 35 = 10,214 t of Chinese magnets, so with the
+    740 t held at the start 18,000 - 15,714 - 740 = 1,546 t go short."""
+    from optimizer.planning.coordination import plan_coordinated
+    from optimizer.planning.stages import stage_leaders
 
     base = shipped.scenario("base")
-    assert plan_coordinated(base).result.signers == {"caremag-lacq": "coalition"}
-    assert plan_coordinated(shipped.scenario("pro-rata")).result.signers == {}
-    src = coordination_sources(base)
-    assert src.deals_only_together == ("caremag-lacq",)
-    assert src.from_deals == pytest.approx(src.total, rel=1e-9) and src.total > 30e6
+    assert base.stages == ("oxide", "metal", "magnet")
+    assert {d.material for d in base.demand if d.buyer == "EU"} >= {"NdFeB magnet",
+                                                                      "NdPr oxide"}
+    facilities = {r.facility: (r.country, r.deal) for r in base.recipes}
+    assert facilities == {"Neo Narva": ("Estonia", None),
+                          "Neo Narva phase 2": ("Estonia", "narva-phase-2"),
+                          "Less Common Metals": ("United Kingdom", None)}
+    run = plan_coordinated(shipped.scenario("crma-65-stages"))
+    leaders = stage_leaders(run.result)
+    assert set(leaders) == {"oxide", "metal", "magnet"}
+    assert all(share <= 0.65 + 1e-6 for _, share in leaders.values())
+    short = run.result.shortfalls
+    assert set(zip(short["material"], short["period"], strict=True)) == {
+        ("NdFeB magnet", "2026")}
+    assert short["shortfall"].sum() == pytest.approx(18_000 - 5_500 * 100 / 35 - 740,
+                                                     abs=1e-6)
 
 
 def test_the_shipped_scenario_holds_every_pooling_family(shipped: LoadedWorkbook) -> None:

@@ -24,10 +24,14 @@ def _fits(stdout: str) -> None:
 def test_compare_fits_80_columns_with_names_in_full(tmp_path: Path) -> None:
     proc = run("compare", SHIPPED, "--workers", "1", "-o", tmp_path / "c.xlsx")
     assert proc.returncode == 0, proc.stderr
-    table = proc.stdout.split("Coordination saves")[0]
+    table = re.split(r"Largest country at each stage|Coordination saves", proc.stdout)[0]
     _fits(table)
+    # SPEC 3.2: the shipped scenario has stages; the line after the table names base's
+    # largest country at each (Chinese magnets bought finished, no metal bought)
+    assert re.search(r"magnet China \d+\.\d%", " ".join(proc.stdout.split()))
     assert "bn USD" in table and "%" in table
-    for name in ("crma-65-robust", "crma-65-soft", "no-new-china", "stock-90d"):
+    for name in ("crma-65-robust", "crma-65-soft", "no-new-china", "stock-90d",
+                 "crma-65-stages"):
         assert re.search(rf"^\s*{re.escape(name)}\s", table, re.M), name
 
 

@@ -32,7 +32,6 @@ from optimizer.cli.options import (
 )
 from optimizer.cli.tables import (
     CHANGE,
-    DASH,
     DAYS,
     MONEY,
     PCT,
@@ -54,6 +53,14 @@ if TYPE_CHECKING:
 
     from optimizer.planning.compare import Comparison
     from optimizer.workbook.load import LoadedWorkbook
+
+
+def _largest_at(row: dict[str, Any], stage: str) -> str:
+    """'metal China 65.0%', or 'metal: nothing acquired' (the table holds NaN there)."""
+    name = row.get(f"largest_country@{stage}")
+    if not isinstance(name, str):
+        return f"{stage}: nothing acquired"
+    return f"{stage} {name} {cell(row.get(f'largest_country_share@{stage}'), SHARE)}"
 
 
 def compare(
@@ -200,10 +207,7 @@ def print_comparison(metrics_table: pd.DataFrame, comparison: Comparison, consol
     if stages and rows and f"largest_country@{stages[0]}" in rows[0]:
         # SPEC 3.2: the table's China share counts purchases of every stage together
         first = rows[0]
-        at = ", ".join(
-            f"{st} {first.get(f'largest_country@{st}') or DASH} "
-            f"{cell(first.get(f'largest_country_share@{st}'), SHARE)}".rstrip()
-            for st in stages)
+        at = ", ".join(_largest_at(first, st) for st in stages)
         console.print(f"Largest country at each stage ({first['strategy']}, bought or "
                       f"processed there): {at}. Per strategy: the Comparison sheet.")
     value = comparison.coordination

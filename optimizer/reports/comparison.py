@@ -61,24 +61,23 @@ def supply_mix(purchases: pd.DataFrame) -> pd.DataFrame:
 
 def stage_mix(comparison: Comparison) -> pd.DataFrame:
     """The coalition's quantity acquired at each stage by country (bought by supplier
-    country, processed by facility country; SPEC 3.2), a row per strategy and stage in
-    stage order; empty for a workbook without stages."""
+    country, processed by facility country; SPEC 3.2): the rows of one stage together, in
+    stage order, a row per strategy (one chart per stage draws them); empty for a workbook
+    without stages."""
+    tables = {o.name: stage_table(o.run.result) for o in comparison.outcomes
+              if o.run.result is not None}
     rows = []
-    for o in comparison.outcomes:
-        if o.run.result is None:
-            continue
-        table = stage_table(o.run.result)
-        table = table[table["buyer"] == "coalition"]
-        for stage in comparison.base_data.stages:
-            at = table[table["stage"] == stage]
-            rows.append({"strategy / stage": f"{o.name}: {stage}",
+    for stage in comparison.base_data.stages:
+        for name, table in tables.items():
+            at = table[(table["buyer"] == "coalition") & (table["stage"] == stage)]
+            rows.append({"stage": stage, "strategy": name,
                          **dict(zip(at["country"], at["quantity"], strict=True))})
     if not rows:
         return pd.DataFrame()
     mix = pd.DataFrame(rows).fillna(0.0)
-    countries = mix.columns[1:]
+    countries = mix.columns[2:]
     ordered = mix[countries].sum().sort_values(ascending=False, kind="stable").index
-    return mix[["strategy / stage", *ordered]]
+    return mix[["stage", "strategy", *ordered]]
 
 
 def cover_over_time(comparison: Comparison) -> pd.DataFrame:
@@ -160,7 +159,7 @@ def write_comparison(path: str | Path, comparison: Comparison, prov: Provenance,
         stage_ws = None if stages.empty else w.sheet(
             "Stage mix", stages, note=f"The coalition's quantity ({s.unit}) acquired at each "
             f"stage by country. {UNTRACKED}", default_kind="qty",
-            headers={c: str(c) for c in stages.columns[1:]})
+            headers={c: str(c) for c in stages.columns[2:]})
         cover_ws = w.sheet("Cover", cover, note="Coalition days of cover at the end of each "
                            "period.", default_kind="days",
                            headers={c: str(c) for c in cover.columns[1:]})

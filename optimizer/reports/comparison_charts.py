@@ -5,6 +5,7 @@ whose cover differs (ten lines on one chart hide one another)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -71,9 +72,10 @@ def charts_sheet(wb: Workbook, w: SheetWriter, ws: Worksheet, cells: Cells,
     alone = ""
     if "total_cost_vs_base" in cells.at and others > 0:
         scale = money_scale(table["total_cost_vs_base"], s.currency)
-        pages.full(_cost_chart(wb, cells, table, scale),
+        pages.full(_cost_chart(wb, cells, table, scale, s.unit),
                    f"What each strategy costs more (+) or less (-) than base over the horizon, "
-                   f"{scale.words}, present value, and in percent of base's total cost.")
+                   f"{scale.words}, present value, and in percent of base's total cost: money "
+                   "spent, so a strategy that leaves demand unmet says how much beside it.")
     elif "total_cost" in cells.at:
         alone = "Only the base workbook was planned: no difference to base to chart. "
     if not mix.empty:
@@ -81,12 +83,16 @@ def charts_sheet(wb: Workbook, w: SheetWriter, ws: Worksheet, cells: Cells,
                    f"{alone}Where each strategy buys: the share of the quantity ({s.unit}) "
                    "bought from each supplier country (quantities on the Supply mix sheet).")
     if stages is not None:
-        pages.full(_mix_chart(wb, stages[0], stages[1], "Country shares by stage (share of "
-                              "what is acquired at each stage)", "share acquired"),
-                   "Where each strategy's supply comes from at every stage of processing: "
-                   "bought, by the supplier's country, or processed, by the facility's "
-                   f"(quantities on the {stages[0]} sheet; stages inside goods bought "
-                   "finished are not tracked).")
+        sheet, table = stages
+        for stage in dict.fromkeys(table["stage"]):
+            rows = [i for i, st in enumerate(table["stage"]) if st == stage]
+            pages.full(_mix_chart(wb, sheet, table, f"Country shares at the {stage} stage "
+                                  "(share of what is acquired there)", "share acquired",
+                                  rows=(rows[0], rows[-1]), names=1),
+                       f"Where each strategy's {stage} comes from: bought, by the supplier's "
+                       "country, or processed, by the facility's (quantities on the "
+                       f"{sheet} sheet; stages inside goods bought finished are not "
+                       "tracked). An empty bar: nothing acquired at this stage.")
     if "shortfall" in cells.at:
         pages.full(_shortfall_chart(wb, cells, s.unit),
                    f"Unmet demand of the coalition over the horizon ({s.unit}): as planned"
@@ -97,13 +103,17 @@ def charts_sheet(wb: Workbook, w: SheetWriter, ws: Worksheet, cells: Cells,
     pages.close()
 
 
-def _cost_chart(wb: Workbook, cells: Cells, table: pd.DataFrame, scale: MoneyScale) -> Chart:
+def _cost_chart(wb: Workbook, cells: Cells, table: pd.DataFrame, scale: MoneyScale,
+                unit: str) -> Chart:
     chart = wb.add_chart({"type": "bar"})
-    pcts = table["total_cost_vs_base_pct"] if "total_cost_vs_base_pct" in table else \
-        pd.Series([None] * len(table))
-    labels = [{"value": _difference_label(diff, pct, scale)}
-              for diff, pct in zip(table["total_cost_vs_base"].iloc[1:], pcts.iloc[1:],
-                                   strict=True)]
+    blank = pd.Series([None] * len(table), index=table.index)
+    pcts = table.get("total_cost_vs_base_pct", blank)
+    # total cost counts money spent: a strategy that runs short looks cheap, so its label
+    # says how short (its penalties are on the Comparison sheet)
+    short = table.get("shortfall", blank)
+    labels = [{"value": _difference_label(diff, pct, scale) + _short_label(q, unit)}
+              for diff, pct, q in zip(table["total_cost_vs_base"].iloc[1:], pcts.iloc[1:],
+                                      short.iloc[1:], strict=True)]
     chart.add_series({
         "name": "total cost vs base",
         "categories": cells.names("total_cost_vs_base", skip_first=True),
@@ -113,12 +123,22 @@ def _cost_chart(wb: Workbook, cells: Cells, table: pd.DataFrame, scale: MoneySca
                         "font": {"name": "Arial", "size": 9}},
         "gap": 60})
     titled(chart, "Total cost by strategy against base")
+    diffs = pd.to_numeric(table["total_cost_vs_base"].iloc[1:], errors="coerce")
+    room = {"min": -_nice(2.0 * -float(diffs.min()))} if diffs.min() < 0 else {}
     chart.set_x_axis(axis(f"difference to base ({scale.words}, present value)",
                           scale.num_format, major_gridlines={"visible": True,
-                                                             "line": {"color": "#D9D9D9"}}))
+                                                             "line": {"color": "#D9D9D9"}},
+                          **room))
     # names at the left edge: beside the zero line they would sit on bars below zero
     chart.set_y_axis(axis(None, None, reverse=True, crossing="max", label_position="low"))
     return chart
+
+
+def _nice(value: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k at least ``value`` (> 0): an axis end that leaves
+    room for the label of a bar below zero, which sits beyond the bar's end."""
+    step = 10.0 ** math.floor(math.log10(value))
+    return next(k * step for k in (1, 2, 5, 10) if k * step >= value)
 
 
 def _difference_label(diff: object, pct: object, scale: MoneyScale) -> str:
@@ -133,14 +153,26 @@ def _difference_label(diff: object, pct: object, scale: MoneyScale) -> str:
     return f"{scale.label(diff)} ({pct:+.{digits}%})"
 
 
+def _short_label(quantity: object, unit: str) -> str:
+    """', 2,104 t short' for a plan that leaves demand unmet; '' otherwise."""
+    if not isinstance(quantity, int | float) or quantity != quantity or quantity < 0.5:
+        return ""
+    return f", {quantity:,.0f} {unit} short"
+
+
 def _mix_chart(wb: Workbook, mix_sheet: str, mix: pd.DataFrame,
                title: str = "Supply mix by country (share of the quantity bought)",
-               axis_title: str = "share of the quantity bought") -> Chart:
+               axis_title: str = "share of the quantity bought",
+               rows: tuple[int, int] | None = None, names: int = 0) -> Chart:
+    """Percent-stacked bars of a mix table (written from row 2): the table's rows
+    ``rows`` (first and last, 0-based; default all), named by column ``names``, a series
+    per country column after it."""
     chart = wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
-    header, first, last = 2, 3, 2 + len(mix)  # the Supply mix table starts at row 2
-    for j in range(1, len(mix.columns)):
+    header = 2
+    first, last = (header + 1 + r for r in (rows or (0, len(mix) - 1)))
+    for j in range(names + 1, len(mix.columns)):
         chart.add_series({"name": [mix_sheet, header, j],
-                          "categories": [mix_sheet, first, 0, last, 0],
+                          "categories": [mix_sheet, first, names, last, names],
                           "values": [mix_sheet, first, j, last, j], "gap": 50})
     titled(chart, title, legend="bottom")
     chart.set_x_axis(axis(axis_title, "0%",

@@ -130,7 +130,8 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
     }
     assert outcome.objective is not None  # extracted only from an outcome with a plan
     deals = deal_table(data, ix, {d for d, w in zip(m.DEALS, outcome.values(m.sign),
-                                                    strict=True) if w > 0.5}, purchases)
+                                                    strict=True) if w > 0.5}, purchases,
+                       processing)
     return PlanResult(
         scenario=data, objective=float(outcome.objective), purchases=purchases, stock=stock,
         transfers=transfers, supply=supply,
@@ -191,16 +192,22 @@ def _facility_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
 
 
 def deal_table(data: ScenarioData, ix: ModelIndex, signed: Collection[str],
-               purchases: pd.DataFrame) -> pd.DataFrame:
-    """Every deal with an offer: signed or not and by whom (the planning unit: the
-    coalition, or the partner planning alone), its terms, what it costs (present value;
-    0 when not signed: nothing is paid) and the volume taken from its offers."""
+               purchases: pd.DataFrame, processing: pd.DataFrame) -> pd.DataFrame:
+    """Every deal with an offer or a plant: signed or not and by whom (the planning unit:
+    the coalition, or the partner planning alone), its terms, what it costs (present value;
+    0 when not signed: nothing is paid) and the volume taken: bought from its offers, or
+    made in the plant it co-finances."""
     deal_of = {(o.supplier, o.material, o.period): o.deal for o in data.offers if o.deal}
+    plant_of = {(r.facility, r.output, r.period): r.deal for r in data.recipes if r.deal}
     taken: dict[str, float] = defaultdict(float)
     for p in purchases.itertuples(index=False):
         name = deal_of.get((p.supplier, p.material, p.period))
         if name is not None:
             taken[name] += p.quantity
+    for r in processing.itertuples(index=False):
+        name = plant_of.get((r.facility, r.output, r.period))
+        if name is not None:
+            taken[name] += r.quantity
     unit = data.buyers[0] if len(data.buyers) == 1 else "coalition"
     rows = []
     for deal in data.deals:
