@@ -75,6 +75,7 @@ PAYS_FROM_S = 10.0
 # 1.1-1.3 a fresh pool won with 100 plans (0.76x), at load 1.4-2.7 it lost with 50 to
 # 100 (1.3-2.1x); 0.75 of a core idle means a load of at most 1.25 on 2 cores.
 SPARE_CORES = 0.75
+MANAGER_JOIN_SECONDS = 30.0  # a bound on waiting at Ctrl-C, not an expected time
 
 
 def cores() -> int:
@@ -172,11 +173,19 @@ class LocalExecutor(Executor):
         if self._pool is None:
             return
         if kill:
-            # the pool's own list of processes: concurrent.futures has no public handle
+            # the pool's own processes and manager thread: concurrent.futures has no
+            # public handle on either
             processes = list((getattr(self._pool, "_processes", None) or {}).values())
+            manager = getattr(self._pool, "_executor_manager_thread", None)
             self._pool.shutdown(wait=False, cancel_futures=True)
             for p in processes:
                 p.terminate()
+            # shutdown(wait=False) forgets the manager thread, so the call below would not
+            # join it; left running, it closes its wake-up pipe while the interpreter's
+            # exit hook writes to it (CPython gh-125451, unfixed in 3.11): a traceback
+            # after the clean exit. It stops once it sees its workers gone.
+            if manager is not None:
+                manager.join(MANAGER_JOIN_SECONDS)
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._pool = None
 
