@@ -738,11 +738,20 @@ def stockpile_records() -> list[dict[str, Any]]:
             else:
                 rec["note"] = f"Build-up year {period}: {days} days"
             out.append(rec)
-    out.append({"buyer": "EU", "material": METAL, "period": "*", "initial": 0, "min_days": 0,
-                "holding_cost": int(round(HOLDING_SHARE * METAL_PRICE, -2)),
-                "source": ASSUMPTION, "note": "No floor and no stock at the start: metal is "
-                "held only on its way to a magnet plant. Holding 2.5 % of China's price a "
-                "year, as for the oxides"})
+    # Whatever a partner may buy it may hold, at a cost: without one, stock bought in the
+    # last year for its closing credit (the lowest landed price, SPEC 3.1) would cost
+    # nothing net, and a plan could hold any amount of it for no reason
+    held = {(r["buyer"], r["material"]) for r in out}
+    for buyer in BUYER_NAMES:
+        for material, price in ((METAL, METAL_PRICE), (MAGNET, CHINA_MAGNET_PRICE)):
+            if (buyer, material) not in held:
+                out.append({"buyer": buyer, "material": material, "period": "*",
+                            "initial": 0, "min_days": 0,
+                            "holding_cost": int(round(HOLDING_SHARE * price, -2)),
+                            "source": ASSUMPTION, "note": "No floor and no stock at the "
+                            "start (none is needed: no demand here, or metal held only on "
+                            "its way to a magnet plant). Holding 2.5 % of China's price a "
+                            "year, as for the oxides"})
     return out
 
 

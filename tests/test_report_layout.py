@@ -178,7 +178,7 @@ def test_comparison_charts_as_designed(books: dict[str, Path]) -> None:
     # the series is the "vs base" column of the Comparison sheet, base's own row left out
     ref = cost.series[0].val.numRef.f
     ws = wb["Comparison"]
-    head = next(c.row for c in ws["A"] if c.value == "strategy")
+    head = next(c.row for c in ws["A"] if c.value == "Cost") + 1
     names = [c.value for c in ws[head]]
     letter = get_column_letter(names.index("total cost vs base (USD)") + 1)
     assert ref == f"Comparison!${letter}${head + 2}:${letter}${head + 12}"
@@ -485,8 +485,9 @@ def pages_per_sheet(pdf: Path) -> dict[str, int]:
 def test_the_comparison_workbook_prints_within_its_page_bound(books: dict[str, Path],
                                                               tmp_path: Path) -> None:
     """LibreOffice's PDF of the comparison workbook: the Comparison sheet on at most one
-    page per block (five: cost, cost per partner, supply security, supply security by
-    stage, under disruption; each kept whole on its page); the Charts sheet exactly one
+    page per block (seven: demand met, as planned and in the worst disruption, cost, cost
+    per partner, supply security, supply security by stage, under disruption; each kept
+    whole on its page); the Charts sheet exactly one
     page per full chart plus one per four cover charts; every table sheet at most one page
     per 25 rows (fit to width, so scaled to at most 100 %) plus one."""
     source = tmp_path / "comparison.xlsx"
@@ -500,7 +501,9 @@ def test_the_comparison_workbook_prints_within_its_page_bound(books: dict[str, P
     assert list(pages) == wb.sheetnames  # every sheet printed, in order
     blocks = sum(1 for c in wb["Comparison"]["A"]
                  if c.row > 1 and wb["Comparison"].cell(c.row + 1, 1).value == "strategy")
-    assert blocks == 5  # cost, cost per partner, supply security, by stage, disruption
+    # demand met as planned and in the worst disruption, cost, cost per partner, supply
+    # security, by stage, under disruption
+    assert blocks == 7
     assert pages["Comparison"] <= blocks
     covers = len(wb["Charts"]._charts) - 6  # cost, supply mix, 3 stages, shortfall
     assert pages["Charts"] == 6 + math.ceil(covers / 4)

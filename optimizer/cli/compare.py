@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from optimizer.planning.compare import Comparison
+    from optimizer.planning.demand_met import Met
     from optimizer.workbook.load import LoadedWorkbook
 
 
@@ -136,9 +137,21 @@ def deliver(loaded: LoadedWorkbook, comparison: Comparison, target: Path,
     return 0
 
 
+def _by_partner(met: dict[tuple[str, str], Met], worst: bool = False
+                ) -> dict[str, dict[str, Any]]:
+    """{partner: {material: share}} as planned; in the worst disruption {material:
+    {share, scenario}}, the scenario null where no disruption leaves it short."""
+    out: dict[str, dict[str, Any]] = {}
+    for (partner, material), m in met.items():
+        out.setdefault(partner, {})[material] = {"share": m.share, "scenario": m.scenario} \
+            if worst else m.share
+    return out
+
+
 def compare_summary(comparison: Comparison, target: Path) -> dict[str, Any]:
     from optimizer.cli.solve import solve_summary
     from optimizer.planning.compare import diagnosis_text
+    from optimizer.planning.demand_met import met_as_planned, met_in_worst
 
     strategies = {}
     for o in comparison.outcomes:
@@ -146,6 +159,10 @@ def compare_summary(comparison: Comparison, target: Path) -> dict[str, Any]:
         if o.run.result is not None:
             summary = solve_summary(o.run, o.name, None)
             entry.update({k: summary[k] for k in ("total_cost", "cost_breakdown", "buyers")})
+            entry["demand_met"] = _by_partner(met_as_planned(o.run.result))
+            worst = None if o.stress is None else met_in_worst(o.run.result, o.stress)
+            if worst is not None:
+                entry["demand_met_worst"] = _by_partner(worst, worst=True)
         else:
             entry["diagnosis"] = diagnosis_text(o)
         strategies[o.name] = entry
@@ -172,6 +189,9 @@ def compare_summary(comparison: Comparison, target: Path) -> dict[str, Any]:
 
 COMPARE_COLUMNS = (
     Col("status", "status", "status", TEXT),
+    # the lowest share of demand met of every partner and material, over the horizon
+    Col("met", "demand_met", "demand\nmet", SHARE),
+    Col("worst-met", "worst_demand_met", "met,\nworst", SHARE),
     Col("cost", "total_cost", "total cost", MONEY),
     Col("vs-base", "total_cost_vs_base_pct", "vs base", PCT),
     Col("change", "total_cost_vs_base", "vs base", CHANGE),
@@ -190,7 +210,7 @@ COMPARE_COLUMNS = (
     Col("evpi", "evpi", "EVPI", MONEY),
     Col("vss", "vss", "VSS", MONEY),
 )
-COMPARE_DEFAULT = ("status", "cost", "vs-base", "china", "cover", "shortfall")
+COMPARE_DEFAULT = ("status", "met", "worst-met", "cost", "vs-base", "china")
 STRATEGY = Col("strategy", "strategy", "strategy", TEXT)
 
 

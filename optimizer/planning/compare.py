@@ -8,12 +8,13 @@ Shapley split) is computed on the base workbook.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from models.data import ScenarioData
 from optimizer.planning.batch import BatchPlanner
+from optimizer.planning.demand_met import lowest, met_as_planned, met_in_worst
 from optimizer.planning.robust import RobustInfo, robust_work
 from optimizer.planning.shapley import CoordinationValue, coordination_value
 from optimizer.planning.sources import CoordinationSources, coordination_sources
@@ -24,6 +25,9 @@ from optimizer.solving.diagnose import Diagnosis
 from optimizer.solving.plan import PlanRun
 from optimizer.workbook.load import LoadedWorkbook
 from optimizer.workbook.strategies import BASE, Change
+
+if TYPE_CHECKING:
+    from optimizer.solving.extract import PlanResult
 
 
 @dataclass
@@ -115,6 +119,28 @@ def _complete(outcomes: list[StrategyOutcome], scenarios: list[ScenarioData], st
             o.stress = robust.stress if robust is not None else stressed[id(o.run)]
 
 
+NONE_SHORT = "none short"
+
+
+def _demand_met(result: PlanResult, stress: StressResult | None) -> dict[str, object]:
+    """The share of demand met, lowest first and then per partner and material
+    (``demand_met:EU|NdFeB magnet``), as planned and in the worst disruption."""
+    row: dict[str, object] = {}
+    for key, met in (("demand_met", met_as_planned(result)),
+                     ("worst_demand_met", None if stress is None
+                      else met_in_worst(result, stress))):
+        if met is None:
+            continue
+        least = lowest(met)
+        if least is not None:
+            (partner, material), m = least
+            row[key] = m.share
+            row[f"{key}_where"] = NONE_SHORT if m.share >= 1.0 else f"{partner} {material}" + (
+                f", {m.scenario}" if m.scenario is not None else "")
+        row.update({f"{key}:{b}|{mat}": m.share for (b, mat), m in met.items()})
+    return row
+
+
 def metrics(comparison: Comparison) -> pd.DataFrame:
     """One row per strategy: the figures planners compare."""
     rows = []
@@ -142,6 +168,7 @@ def metrics(comparison: Comparison) -> pd.DataFrame:
                 # how much of the cost is stock still held at the end (credited, SPEC 3.1)
                 "closing_stock_value": coalition["closing_stock_value"],
             })
+            row.update(_demand_met(result, o.stress))
             for stage, (country, share) in stage_leaders(result).items():
                 row[f"largest_country@{stage}"] = country  # SPEC 3.2: at every stage
                 row[f"largest_country_share@{stage}"] = share

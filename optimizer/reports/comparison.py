@@ -200,23 +200,35 @@ BLOCKS: list[tuple[str, list[str]]] = [
 
 
 STAGE_BLOCK = "Supply security by stage"
+DEMAND_BLOCK = "Demand met: share of each partner's demand met over the horizon, as planned"
+SPLIT_NOTE = ("Planned jointly, the coalition's shortfall is what the plan sets; which "
+              "partner bears it can be one of several equally cheap splits (the shortage "
+              "penalty is the same for both), so read a partner's share with the other's.")
+WORST_BLOCK = ("Demand met in the worst disruption: the lowest share over the disruption "
+               "scenarios, each partner and material on its own")
 
 
 def comparison_sheet(w: SheetWriter, ws: Worksheet, comparison: Comparison,
                      table: pd.DataFrame) -> Cells:
-    """Strategies side by side in blocks narrow enough to print: cost, each partner's
-    cost, supply security, under disruption (with EVPI and VSS, or where to get them),
-    and the strategies that could not be planned."""
+    """Strategies side by side in blocks narrow enough to print: demand met (as planned,
+    then in the worst disruption), cost, each partner's cost, supply security (overall,
+    then by stage), under disruption (with EVPI and VSS, or where to get them), and the
+    strategies that could not be planned."""
     s = comparison.base_data.settings
     partners = [c.split(":", 1)[1] for c in table.columns if c.startswith("cost_pv:")]
     blocks = list(BLOCKS)
-    blocks.insert(1, ("Cost per partner", [c for b in partners
+    # what planners ask first: do we get what we need, as planned and when hit
+    for key, title in (("demand_met", DEMAND_BLOCK), ("worst_demand_met", WORST_BLOCK)):
+        blocks.insert(0 if key == "demand_met" else 1, (title, [
+            key, f"{key}_where", *[c for c in table.columns if c.startswith(f"{key}:")]]))
+    blocks.insert(3, ("Cost per partner", [c for b in partners
                                            for c in (f"cost_pv:{b}", f"cost_vs_base:{b}")]))
     stages = comparison.base_data.stages
     if stages:  # SPEC 3.2: the largest country at every stage of processing
-        blocks.insert(3, (STAGE_BLOCK, [
+        blocks.insert(5, (STAGE_BLOCK, [
             c for st in stages for c in (f"largest_country@{st}",
                                          f"largest_country_share@{st}")]))
+    last_demand = WORST_BLOCK if "worst_demand_met" in table.columns else DEMAND_BLOCK
     width = max(sum(c in table.columns for c in wanted) for _, wanted in blocks)
     w.heading(ws, 0, f"{s.name}: strategies side by side", width)
     w.layout(ws).repeat = (0, 0)
@@ -231,6 +243,9 @@ def comparison_sheet(w: SheetWriter, ws: Worksheet, comparison: Comparison,
         row = _block(w, ws, title, table[columns], row, cells, _measure_texts(table))
         if title == STAGE_BLOCK:  # what a share at a stage counts, and what it cannot see
             w.paragraph(ws, row - 1, UNTRACKED, width)
+            row += 1
+        if title == last_demand:  # a joint plan's shortfall is set, not who bears it
+            w.paragraph(ws, row - 1, SPLIT_NOTE, width)
             row += 1
         if title == "Under disruption":
             row = _measures_note(w, ws, comparison, table, row, width)

@@ -134,6 +134,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "inputs_per_unit": ("inputs per {q} of output", "text"),
     "inputs_used": ("inputs drawn from stock", "text"),
     "share_of_stage": ("share of the stage", "pct"),
+    # share of demand met over the horizon, the lowest of every partner and material
+    "demand_met": ("lowest share met", "pct"),
+    "demand_met_where": ("lowest for", "text"),
+    "worst_demand_met": ("lowest share met", "pct"),
+    "worst_demand_met_where": ("lowest for, in", "text"),
     "processed": ("made by processing ({q})", "qty"),
     "processing_input": ("drawn for processing ({q})", "qty"),
 }
@@ -163,6 +168,9 @@ def _spec(column: str, default: tuple[str, str]) -> tuple[str, str]:
         name = name.replace("{", "{{").replace("}", "}}")
         what = "cost" if kind == "cost_pv" else "cost vs base"
         return (f"{what} {name} ({{m}}, present value)", "money")
+    if column.startswith(("demand_met:", "worst_demand_met:")):  # demand_met:EU|Dy oxide
+        pair = column.split(":", 1)[1].replace("{", "{{").replace("}", "}}")
+        return (pair.replace("|", " "), "pct")
     if "@" in column:  # a figure at one processing stage: largest_country_share@magnet
         base, stage = column.split("@", 1)
         template, kind = COLUMNS.get(base, (base.replace("_", " "), "text"))
