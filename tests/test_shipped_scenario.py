@@ -145,3 +145,16 @@ def test_the_shipped_scenario_holds_every_pooling_family(shipped: LoadedWorkbook
     alone = shipped.scenario("crma-65-alone")
     assert alone.settings.coordination == "pro-rata"
     assert any(p.name == "country-cap" for p in alone.policies)
+
+
+def test_days_of_cover_count_the_materials_held_in_reserve(shipped: LoadedWorkbook) -> None:
+    """The oxides have reserve floors, magnets and metal none: a partner's days of cover at
+    the end count its oxides, so each partner shows the floor it keeps (Japan 60 days, the
+    EU 45; 90 under stock-90d), not a figure diluted by 27,924 t a year of magnets that
+    nobody stockpiles."""
+    from optimizer.planning.coordination import plan_coordinated
+
+    for name, japan, eu in (("base", 60.0, 45.0), ("stock-90d", 90.0, 90.0)):
+        cover = plan_coordinated(shipped.scenario(name)).result.buyers.set_index(
+            "buyer")["end_days_of_cover"]
+        assert cover["Japan"] == pytest.approx(japan) and cover["EU"] == pytest.approx(eu)

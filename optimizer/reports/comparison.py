@@ -18,6 +18,7 @@ from optimizer.reports.comparison_charts import Cells, charts_sheet
 from optimizer.reports.pages import PageHeading
 from optimizer.reports.provenance import Provenance
 from optimizer.reports.sheets import SheetWriter
+from optimizer.solving.extract import in_reserve
 from optimizer.workbook.strategies import BASE
 from optimizer.xlsx import atomic_workbook
 
@@ -81,14 +82,16 @@ def stage_mix(comparison: Comparison) -> pd.DataFrame:
 
 
 def cover_over_time(comparison: Comparison) -> pd.DataFrame:
-    """Coalition days of cover at the end of each period, a column per strategy."""
+    """Coalition days of cover of the materials held in reserve at the end of each period,
+    a column per strategy."""
     periods = list(comparison.base_data.period_labels)
     days = {p.label: p.days for p in comparison.base_data.periods}
     out = pd.DataFrame({"period": periods})
     for o in comparison.outcomes:
         if o.run.result is None:
             continue
-        st = o.run.result.stock.groupby("period")[["closing", "demand"]].sum()
+        stock = o.run.result.stock
+        st = in_reserve(stock, stock).groupby("period")[["closing", "demand"]].sum()
         out[o.name] = [float(st.loc[t, "closing"]) / (float(st.loc[t, "demand"]) / days[t])
                        if t in st.index and st.loc[t, "demand"] > 0 else None for t in periods]
     return out

@@ -144,6 +144,15 @@ def extract(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
         facilities=_facility_table(data, m, outcome, processing) if detail else pd.DataFrame())
 
 
+def in_reserve(stock: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The ``rows`` of the materials some partner holds in reserve (a floor above 0 in some
+    period of ``stock``), which a days-of-cover figure summed over materials counts; every
+    row when no material has a floor. Tonnes of goods nobody stockpiles (magnets bought
+    finished) would otherwise turn a 60-day reserve into a few days of everything."""
+    held = stock.loc[stock["floor"] > 0, "material"].unique()
+    return rows[rows["material"].isin(held)] if len(held) else rows
+
+
 def process_table(data: ScenarioData, ix: ModelIndex, made: np.ndarray) -> pd.DataFrame:
     """Every run of processing (PROCESS_COLUMNS): who started how much of which output at
     which facility, when it finishes, the inputs it drew, and its toll fee (nominal, paid
@@ -438,7 +447,7 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
         shares = (by_country / qty).clip(0.0, 1.0) if not nothing_bought(
             qty, float(st["demand"].sum())) \
             else by_country.iloc[:0]  # a share of nothing is undefined
-        last = st[st["period"] == periods[-1]]
+        last = in_reserve(stock, st[st["period"] == periods[-1]])
         end_demand = float(last["demand"].sum())
         end_days = days[periods[-1]]
         rows.append({
