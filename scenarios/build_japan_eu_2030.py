@@ -558,8 +558,8 @@ SHARING_NOTE = ("Assumed: sea freight Japan-Europe plus handling and ~2 % of val
 # Offers reserved to Japan (Supply `buyers`): the Lynas priority tranches agreed with
 # JARE/Sojitz (LYNAS_JAPAN_NDPR, LYNAS_JAPAN_HRE); the EU reaches them only through Sharing
 JAPAN_ONLY = {(LYNAS, NDPR, 1), (LYNAS, DY, 1), (LYNAS, TB, 1)}
-DEAL_OF: dict[Any, str] = {(CAREMAG, DY, 1): CAREMAG_DEAL, (CAREMAG, TB, 1): CAREMAG_DEAL,
-                           NARVA_2: NARVA_DEAL}
+DEAL_OF = {(CAREMAG, DY, 1): CAREMAG_DEAL, (CAREMAG, TB, 1): CAREMAG_DEAL}
+PLANT_DEAL = {NARVA_2: NARVA_DEAL}  # facility: the deal that finances it
 
 # --------------------------------------------------------------------------- Discounts
 # supplier, material, basis, type, [(from_quantity t/yr, price USD/t)], source, note
@@ -706,7 +706,7 @@ def processing_records() -> list[dict[str, Any]]:
                 out.append({"facility": facility, "country": country, "output": output,
                             "input": material, "input_per_output": per_unit,
                             "capacity": cap, "fee": fee, "lead_time": 0, "period": t,
-                            "deal": DEAL_OF.get(facility), "source": source, "note": note})
+                            "deal": PLANT_DEAL.get(facility), "source": source, "note": note})
     return out
 
 

@@ -219,18 +219,23 @@ def comparison_sheet(w: SheetWriter, ws: Worksheet, comparison: Comparison,
     strategies that could not be planned."""
     s = comparison.base_data.settings
     partners = [c.split(":", 1)[1] for c in table.columns if c.startswith("cost_pv:")]
-    blocks = list(BLOCKS)
-    # what planners ask first: do we get what we need, as planned and when hit
-    for key, title in (("demand_met", DEMAND_BLOCK), ("worst_demand_met", WORST_BLOCK)):
-        blocks.insert(0 if key == "demand_met" else 1, (title, [
-            key, f"{key}_where", *[c for c in table.columns if c.startswith(f"{key}:")]]))
-    blocks.insert(3, ("Cost per partner", [c for b in partners
-                                           for c in (f"cost_pv:{b}", f"cost_vs_base:{b}")]))
+    cost, security, disruption = BLOCKS
     stages = comparison.base_data.stages
-    if stages:  # SPEC 3.2: the largest country at every stage of processing
-        blocks.insert(5, (STAGE_BLOCK, [
-            c for st in stages for c in (f"largest_country@{st}",
-                                         f"largest_country_share@{st}")]))
+    blocks = [
+        # what planners ask first: do we get what we need, as planned and when hit
+        *[(title, [key, f"{key}_where", *[c for c in table.columns
+                                          if c.startswith(f"{key}:")]])
+          for key, title in (("demand_met", DEMAND_BLOCK), ("worst_demand_met", WORST_BLOCK))],
+        cost,
+        ("Cost per partner", [c for b in partners
+                              for c in (f"cost_pv:{b}", f"cost_vs_base:{b}")]),
+        security,
+        # SPEC 3.2: the largest country at every stage of processing
+        *([(STAGE_BLOCK, [c for st in stages for c in (f"largest_country@{st}",
+                                                        f"largest_country_share@{st}")])]
+          if stages else []),
+        disruption,
+    ]
     last_demand = WORST_BLOCK if "worst_demand_met" in table.columns else DEMAND_BLOCK
     width = max(sum(c in table.columns for c in wanted) for _, wanted in blocks)
     w.heading(ws, 0, f"{s.name}: strategies side by side", width)
