@@ -80,9 +80,12 @@ ECA_MAGNETS = ("European Court of Auditors (Feb 2026): 20,000 t of permanent mag
                "by EU industry in 2024, 17,000 t from China (secondary: "
                "https://www.plataformamedia.com/en/2026/02/03/"
                "eu-faces-major-reliance-on-china-for-critical-minerals-auditors-warn)")
-ARGUS_JAPAN = ("Argus 2022: Japan rare-earth imports 856.97 t (Apr 2022), 664.84 t "
-               "(Nov 2022) (https://argusmedia.com/es/news-and-insights/latest-market-news/"
-               "2405752-japan-aims-to-diversify-rare-earth-supply)")
+SILMET_ARGUS = ("Argus, Jul 2023: 'Neo already has a 3,000 t/yr light rare earth separation "
+                "plant at Silmet' (https://www.argusmedia.com/de/news-and-insights/latest-"
+                "market-news/2465359-magnequench-starts-building-estonia-re-magnet-plant)")
+CJC_JAPAN = ("JEMAI / CJC: Japan's consumption in 2010, 5,800 t (Nd 5,200 t, Dy 600 t); about "
+             "35 % of the input ends as swarf, returned almost entirely to alloy makers "
+             "(https://www.cjc.or.jp/raremetal/overview/needs-targets/neodymium-dysprosium)")
 GTA_2010 = ("Global Trade Alert, state act 2092: China, temporary export restrictions on "
             "rare earths to Japan, 21 Sep - 20 Nov 2010 "
             "(https://www.globaltradealert.org/state-act/2092/china-temporary-export-"
@@ -151,6 +154,69 @@ SEONG_AN_METAL = ("Financial News, 4 Aug 2023, via SEONG-AN: NdPr metallisation 
                   "Binh Duong, Vietnam, 144 t/yr, test operation Jul 2023, expansion to 720 t "
                   "planned (http://seong-an.com/press_release/?bmode=view&idx=17474480"
                   "&t=board)")
+SMM_FEB_2026 = ("SMM Rare Earth Weekly Review, Feb 2026: Pr-Nd oxide 747-753 k CNY/t, Dy oxide "
+                "1.39-1.41 m CNY/t, China domestic incl. 13 % VAT (https://news.metal.com/"
+                "newscontent/103757978-Pr-Nd-Prices-Remain-High-Downstream-Procurement-"
+                "Activities-Decrease-SMM-Rare-Earth-Weekly-Review)")
+BENCHMARK_JUL_2025 = ("Benchmark, Jul 2025: Dy oxide CIF Europe 800 USD/kg, Tb oxide 3,625 "
+                      "USD/kg (x3.4 and x3.5 China's domestic price), PrNd in Europe 5 % below "
+                      "China (https://benchmark-source-core.pages.dev/article/rare-earth-"
+                      "prices-show-regional-bifurcation-following-export-restrictions-"
+                      "imposed-by-china)")
+LICENSING_2025 = ("China's export licensing of Dy and Tb since 4 Apr 2025 (MOFCOM; 45 working "
+                  "days per licence): full-year 2025 exports Dy -35 % (to Japan -95 %), Tb "
+                  "-38 % (https://rawmaterials.net/exports-of-dysprosium-and-terbium-decline-"
+                  "sharply-in-2025-as-destination-markets-shift)")
+CHINA_MAGNETS_EU = ("China customs via Reuters: 8,360 t of magnets to the EU in H1 2025 "
+                    "(-22.4 %), about 10,800 t in H1 2024; 57,392 t to the world in 2025 "
+                    "(https://rareearthexchanges.com/?p=8723; http://www.goldsea.com/public/"
+                    "index.php/article_details/china-rare-earth-exports-to-us-japan-fell-in-"
+                    "december)")
+JARE_2026 = ("Lynas-JARE agreement revised 10 Mar 2026, to 2038: JARE buys 5,000 t/yr of "
+             "NdPr at a floor of 110 USD/kg; 75 % of Lynas's heavy-rare-earth oxide made "
+             "available to Japan, JARE buying the equivalent of 50 % of the output "
+             "(https://thewest.com.au/business/mining/lynas-rare-earths-inks-a-revamped-"
+             "deal-with-major-japanese-customer-at-magic-ndpr-floor-price-c-21903677)")
+LYNAS_OUTPUT = ("Lynas output: NdPr 6,558 t in FY2025 (https://www.middle.news/articles/2025/"
+                "08/27/lynas-accelerates-rare-earths-growth-with-record-production-and-750m-"
+                "raise); Sep-2025 quarter NdPr 2,003 t, Dy+Tb 9 t (Argus 2748095); Dec-2025 "
+                "quarter NdPr 1,404 t, Dy+Tb 26 t (https://grafa.com/pt-BR/news/united-"
+                "states/lynas-rare-earths-sees-30-drop-in-ndpr-output)")
+LYNAS_HRE_2025 = ("Lynas, 29 Oct 2025: new Malaysian heavy-rare-earth facility for 5,000 t/yr "
+                  "of feed, Dy/Tb 'within two years' (https://www.processonline.com.au/"
+                  "content/business/news/lynas-to-expand-heavy-rare-earths-separation-"
+                  "facility-in-malaysia-940202364)")
+MP_2025 = ("MP Materials: 2,599 t NdPr oxide in 2025, exit run rate near 4,000 t/yr; "
+           "heavy-rare-earth circuit from mid-2026, >200 t/yr Dy+Tb at full ramp "
+           "(https://investingnews.com/mp-materials-reports-fourth-quarter-and-full-year-"
+           "2025-results/; https://www.metalnomist.com/2026/01/mp-materials-dysprosium-and-"
+           "terbium.html)")
+SOLVAY_2025 = ("Solvay La Rochelle: NdPr since Apr 2025, several hundred t in 2025, about "
+               "4,500 t/yr hoped for by 2030 (https://24brussels.online/?p=13798); Dy/Tb only "
+               "'potential ... in the future' (https://www.metalnomist.com/2025/06/solvay-"
+               "starts-rare-earth-oxide-refining.html)")
+CAREMAG_OUTPUT = ("Caremag (Lacq), start end-2026: 600 t/yr of Dy and Tb oxides and 800 t/yr "
+                  "of NdPr oxide from 2,000 t of magnets and 5,000 t of concentrates "
+                  "(http://economie-et-management.fr/caremag-securise-216-millions-deuros-de-"
+                  "financement/)")
+SERRA_CHINA = ("SMM: Serra Verde makes 4,000-5,000 t/yr REO, 6,500 t by 2027; its concentrate "
+               "goes to Chinese separators under contracts ending end-2026 (https://news."
+               "metal.com/newscontent/103660406/Serra-Verde-Cuts-Rare-Earth-Supply-Deal-Term-"
+               "with-China-Eyes-West-Shift)")
+SHORTAGE_COST = ("IMF WP 2026/073: an 80 % cut in rare-earth supply costs Japan 1.8 % of GDP "
+                 "within a year (https://econpapers.repec.org/paper/imfimfwpa/2026_2f073.htm);"
+                 " Daiwa: a one-year cut-off costs Japan 1.3 % of real GDP, about 7 tn JPY "
+                 "(https://www.dir.co.jp/english/research/report/analysis/20251211_025465."
+                 "html); derived 2.9-7.6 M USD per t of magnet rare earths "
+                 "(docs/sources/scenario-review.md, section 7)")
+JAPAN_BAN_2026 = ("MOFCOM Announcement No. 1 of 2026 (6 Jan 2026): dual-use exports to Japan "
+                  "banned for military end uses; reviews for Japanese industry reported halted "
+                  "(https://www.geopolitechs.org/p/china-plans-to-reimpose-rare-earth)")
+ECA_2030 = ("S&P Global, 4 Feb 2026, on the European Court of Auditors: 'by 2030 no more than "
+            "65 % ... from a single non-EU country'; rare earths already above it at the "
+            "processing stage (https://www.spglobal.com/energy/en/news-research/latest-news/"
+            "metals/020426-eu-faces-uphill-battle-to-meet-critical-raw-materials-targets-"
+            "auditors-report)")
 ASSUMPTION = "assumption (see note)"
 
 # --------------------------------------------------------------------------- periods
@@ -164,45 +230,92 @@ def per_period(values: list[float]) -> dict[int, float]:
     return {t: values[min(i, len(values) - 1)] for i, t in enumerate(PERIODS)}
 
 
+# --------------------------------------------------------------------------- prices
+# China's prices, the reference every other offer is priced against (USD/t)
+NDPR, DY, TB = "NdPr oxide", "Dy oxide", "Tb oxide"
+METAL, MAGNET = "NdPr metal", "NdFeB magnet"
+# NdPr: the 2026 level, not the USGS 2025 average (69): SMM's Feb 2026 Pr-Nd oxide of
+# about 750 k CNY/t / 1.13 VAT / 7.0 CNY per USD = 95 USD/kg; strategy ndpr-69 the low end
+CHINA_NDPR_PRICE = 95_000
+CHINA_PRICE = {NDPR: CHINA_NDPR_PRICE, DY: 239_000, TB: 1_010_000}  # Dy, Tb: USGS 2025e FOB
+METAL_PER_OXIDE = 1.24  # Fastmarkets' metal/oxide price ratio, 67/54 (FASTMARKETS_METAL)
+METAL_PRICE = int(round(CHINA_NDPR_PRICE * METAL_PER_OXIDE, -3))  # 118,000: China's NdPr metal
+# t of input per t of sintered magnet (MAGNET_CONTENT): NdPr metal, and Dy and Tb oxide
+MAGNET_RECIPE = {METAL: 0.30, DY: 0.013, TB: 0.0035}
+CONVERSION = 13_000  # USD/t: China's margin from content to finished magnet (assumed)
+CHINA_MAGNET_PRICE = int(round(MAGNET_RECIPE[METAL] * METAL_PRICE + MAGNET_RECIPE[DY]
+                           * CHINA_PRICE[DY] + MAGNET_RECIPE[TB] * CHINA_PRICE[TB]
+                           + CONVERSION, -3))  # 55,000
+OXIDE_PER_T_METAL = 1.20  # LCM's recipe: t of NdPr oxide per t of metal, with losses
+
+
+def times(factor: float, material: str = NDPR) -> int:
+    """China's price of ``material`` x ``factor``, rounded to 1,000 USD/t."""
+    return int(round(CHINA_PRICE[material] * factor, -3))
+
 # --------------------------------------------------------------------------- Settings
-SHORTAGE_PENALTY = 5_000_000  # USD/t, see the note
 SETTINGS = [
     ("name", "Japan-EU joint rare-earth procurement 2026-2035 (base)", "",
      "Shipped base scenario; rebuild with scenarios/build_japan_eu_2030.py"),
     ("unit", "t", "", "Tonnes of each material as bought: oxide, metal or magnet"),
-    ("currency", "USD", USGS, "USGS prices are USD/kg: 69 USD/kg = 69,000 USD/t"),
+    ("currency", "USD", USGS, "Prices in USD/t: 95 USD/kg = 95,000 USD/t"),
     ("coordination", "joint", "", "One plan for both partners; strategies pro-rata and "
      "sequential compare the alternatives"),
-    ("shortage_penalty", SHORTAGE_PENALTY, ASSUMPTION,
-     "Above the dearest emergency purchase in any disruption scenario (Tb oxide from China "
-     "in china-embargo: 1,010,000 x 3.0 x 1.25 spot premium = 3.8 M USD/t), so the plan "
-     "runs short only when no material can be had at any price; about 72 x the NdPr "
-     "price"),
     ("discount_rate", 0.03, ASSUMPTION, "3 % a year, a public-sector real discount rate"),
+    ("closing_stock_value", 1, ASSUMPTION, "Stock left at the end of 2035 credited at the "
+     "lowest price any partner could buy it for in 2035 (SPEC 3.1): a reserve still in the "
+     "warehouse is not a cost"),
     ("robust", "no", "", "Deterministic plan; strategy robust plans against the "
      "Disruptions sheet"),
 ]
 
 # --------------------------------------------------------------------------- Materials
-# material, description, stage, shortage penalty (blank: the setting), source, note
+# material, description, stage, shortage penalty, source, note
 STAGES = ["oxide", "metal", "magnet"]  # SPEC 3.2: the order processing runs in
-MAGNET_PENALTY = 2_000_000  # USD/t of magnet short, see the note
+# A tonne of magnets short: about 700 EV traction motors (1.5 kg each) not built, at
+# about 10 % margin on a 30,000 USD car, 2.1 M USD; rounded to 2 M
+MAGNET_PENALTY = 2_000_000
+
+
+def stops(per_magnet: float) -> float:
+    """The penalty of an input per tonne: the magnets its missing tonne stops (a magnet
+    needs all its inputs), at the magnet's penalty, to three significant figures."""
+    value = MAGNET_PENALTY / per_magnet
+    return float(f"{value:.3g}")
+
+
+PENALTY = {NDPR: stops(MAGNET_RECIPE[METAL] * OXIDE_PER_T_METAL), DY: stops(MAGNET_RECIPE[DY]),
+           TB: stops(MAGNET_RECIPE[TB]), METAL: stops(MAGNET_RECIPE[METAL]),
+           MAGNET: MAGNET_PENALTY}
+STOPS_NOTE = ("Shortage penalty {penalty:,.0f} USD/t: a tonne short stops {magnets:,.1f} t of "
+              "magnets ({per} t per t of magnet, Heim & Vander Wal 2023), each costing the "
+              "magnet's 2 M USD/t. It is what that material short alone costs: the linear "
+              "model adds the penalties when several run short together, though a magnet "
+              "lost counts once, so a shortage of all three is overstated. For NdPr it is "
+              "inside the 2.9-7.6 M USD/t derived from IMF and Daiwa (source column)")
+
+
+def stops_note(material: str, per: float) -> str:
+    return STOPS_NOTE.format(penalty=PENALTY[material], magnets=1 / per, per=per)
+
+
 MATERIALS = [
-    ("NdPr oxide", "Neodymium-praseodymium oxide, 99 % min (the USGS/Argus price grade)",
-     "oxide", None, USGS_NDPR_PRICE, ""),
-    ("Dy oxide", "Dysprosium oxide, 99.5 % (USGS/Argus price grade)", "oxide", None,
-     USGS_DY_PRICE, ""),
-    ("Tb oxide", "Terbium oxide, 99.99 % (USGS/Argus price grade)", "oxide", None,
-     USGS_TB_PRICE, ""),
-    ("NdPr metal", "Neodymium-praseodymium metal (75:25), the feed of magnet alloy", "metal",
-     None, FASTMARKETS_METAL, "Nobody demands it directly: magnet plants use it"),
-    ("NdFeB magnet", "Sintered NdFeB permanent magnet, EV traction grade (grain-boundary "
+    (NDPR, "Neodymium-praseodymium oxide, 99 % min (the USGS/Argus price grade)",
+     "oxide", PENALTY[NDPR], SHORTAGE_COST,
+     stops_note(NDPR, MAGNET_RECIPE[METAL] * OXIDE_PER_T_METAL)),
+    (DY, "Dysprosium oxide, 99.5 % (USGS/Argus price grade)", "oxide", PENALTY[DY],
+     SHORTAGE_COST, stops_note(DY, MAGNET_RECIPE[DY])),
+    (TB, "Terbium oxide, 99.99 % (USGS/Argus price grade)", "oxide", PENALTY[TB],
+     SHORTAGE_COST, stops_note(TB, MAGNET_RECIPE[TB])),
+    (METAL, "Neodymium-praseodymium metal (75:25), the feed of magnet alloy", "metal",
+     PENALTY[METAL], FASTMARKETS_METAL, "Nobody demands it directly: magnet plants use it. "
+     + stops_note(METAL, MAGNET_RECIPE[METAL])),
+    (MAGNET, "Sintered NdFeB permanent magnet, EV traction grade (grain-boundary "
      "diffused Dy/Tb)", "magnet", MAGNET_PENALTY, ASSUMPTION,
      "Shortage penalty assumed 2 M USD/t: a tonne of magnets equips about 700 EV traction "
      "motors (about 1.5 kg each); about 10 % margin on a 30,000 USD car is 2.1 M USD, the "
-     "output lost for want of a tonne (the oxides keep the setting's 5 M USD/t)"),
+     "output lost for want of a tonne"),
 ]
-NDPR, DY, TB, METAL, MAGNET = (m[0] for m in MATERIALS)
 
 # --------------------------------------------------------------------------- Buyers
 BUYERS = [  # sequential mode plans in this order: Japan first
@@ -215,7 +328,7 @@ BUYER_NAMES = [b for b, _ in BUYERS]
 CHINA, CHINA_MM = "China refiners", "China refiners (Myanmar ore)"
 LYNAS, MP, SILMET = "Lynas Malaysia", "MP Materials", "Neo Silmet"
 SOLVAY, CAREMAG, SERRA = "Solvay La Rochelle", "Carester Caremag", "Serra Verde"
-VTRE, EU_REC, JP_REC = "VTRE", "EU magnet recyclers", "Japan magnet recyclers"
+EU_REC, JP_REC = "EU magnet recyclers", "Japan magnet recyclers"
 CHINA_METAL, CHINA_MAG = "China metal makers", "China magnet makers"
 JP_MAG, VN_MAG = "Japanese magnet makers", "Shin-Etsu Vietnam"
 STAR_MAG, KR_MAG, MY_MAG = "Star Group Vietnam", "Korean magnet makers", "Lynas-JS Link"
@@ -223,10 +336,10 @@ VN_METAL = "SEONG-AN Vietnam"
 
 # supplier, country, origin (blank: same as country), description, source, note
 SUPPLIERS = [
-    (CHINA, "China", None, "Chinese separators and refiners working domestic ore "
-     "(export-licensed)", USGS_CHINA, "Origin blank: mined in China"),
+    (CHINA, "China", None, "Chinese separators and refiners working domestic ore (Dy and Tb "
+     "export-licensed since April 2025)", USGS_CHINA, "Origin blank: mined in China"),
     (CHINA_MM, "China", "Myanmar", "Chinese separators working Myanmar ionic-clay "
-     "concentrate, the main feed of Chinese Dy/Tb", USGS_BURMA,
+     "concentrate, the main feed of Chinese Dy/Tb (export-licensed)", USGS_BURMA,
      "Refined in China, so the China country cap counts it; the myanmar-outage "
      "disruption hits it through its origin"),
     (LYNAS, "Malaysia", "Australia", "Lynas Rare Earths: Mt Weld ore, separated in "
@@ -234,16 +347,16 @@ SUPPLIERS = [
     (MP, "United States", None, "MP Materials, Mountain Pass (California)", MP_OUTPUT, ""),
     (SILMET, "Estonia", None, "Neo Performance Materials, Silmet separation plant "
      "(Sillamae)", USGS_ESTONIA, "Feed imported; only light rare earths separated"),
-    (SOLVAY, "France", None, "Solvay rare-earth separation plant, La Rochelle", ASSUMPTION,
-     "Separation restarted incl. heavy rare earths in 2025; feed imported"),
+    (SOLVAY, "France", None, "Solvay rare-earth separation plant, La Rochelle", SOLVAY_2025,
+     "Light rare earths only: no heavy-rare-earth line announced; feed imported"),
     (CAREMAG, "France", None, "Carester Caremag, Lacq: separation of recycled magnets and "
-     "concentrates", ASSUMPTION, "Start-up assumed 2027"),
+     "concentrates", CAREMAG_OUTPUT, "Start-up end-2026, so first deliveries in 2027"),
     (SERRA, "Brazil", None, "Serra Verde ionic-clay project (Goias), magnet rare earths "
-     "separated outside China under a toll agreement", SERRA_VERDE,
-     "Assumption: the concentrate is toll-separated outside China (hence country Brazil "
-     "and lead time 1 on Routes)"),
-    (VTRE, "Vietnam", None, "Vietnam Rare Earth JSC separation plant (Hanoi)", USGS_VIETNAM,
-     "Vietnamese mine output is small; feed assumed partly imported"),
+     "separated outside China under a toll agreement", SERRA_CHINA,
+     "Its concentrate goes to Chinese separators until end-2026 (that tonnage is inside the "
+     "Chinese offers); assumed toll-separated outside China from 2028 by a plant other than "
+     "Caremag or Lynas, whose offers exclude it (hence country Brazil, lead time 1 on "
+     "Routes)"),
     (EU_REC, "Germany", None, "EU magnet recyclers (swarf and end-of-life magnets to "
      "oxide)", CRMA_RECYCLING, "Country: where the plants are"),
     (JP_REC, "Japan", None, "Japanese magnet-scrap recycling (mainly production swarf)",
@@ -292,7 +405,7 @@ def recycled(scrap: list[float], material: str) -> list[float]:
 CAREMAG_DEAL = "caremag-lacq"
 NARVA_UPFRONT = 120_000_000  # USD, see the Deals note
 CAREMAG_UPFRONT = 120_000_000  # USD: JOGMEC/Iwatani's EUR 110 mn (CAREMAG_JOGMEC)
-CAREMAG_PRICE = {DY: 215_000, TB: 909_000}  # USGS 2025e FOB China less 10 %, rounded
+CAREMAG_PRICE = {DY: times(0.9, DY), TB: times(0.9, TB)}  # FOB China less 10 %
 CAREMAG_SUPPLY_NOTE = (
     "Under deal caremag-lacq. Capacity: JOGMEC's {japan}/yr is about half the plant's "
     "heavy-rare-earth output, so {full} t/yr at full rate (2028), {first} t in 2027 "
@@ -304,98 +417,112 @@ CAREMAG_SUPPLY_NOTE = (
 # supplier, material, tier, capacity (a number: every period; a list: from 2026 on, the
 # last value holding after), price USD/t, min_offtake (a number, or a list like
 # capacity), source, note
+# China licenses Dy and Tb exports since April 2025 (LICENSING_2025): tier 1 is the licensed
+# volume, about 0.65 of what the coalition took before (2025: Dy -35 %, Tb -38 %), at the
+# FOB China price; tier 2 the tonnes found beyond the licences, through traders, at the
+# European price, about 3x China's (BENCHMARK_JUL_2025)
+LICENSED = "Licensed volume assumed: about 0.65 of the coalition's intake before the controls "
+BEYOND = ("Tonnes beyond the licences (traders' stocks of Chinese material), assumed; price "
+          "x3, Europe's premium over China in 2025 (Benchmark, Jul 2025: x3.4 Dy, x3.5 Tb, on "
+          "few trades)")
+NON_CHINA = ("; price assumed China's + {pct} % (ex-China NdPr traded near China's price in "
+             "2025, Benchmark, Jul 2025)")
 SUPPLY = [
-    # China: large and cheapest, at the USGS 2025e FOB China price
-    (CHINA, NDPR, 1, 30_000, 69_000, None, USGS_NDPR_PRICE,
-     "Capacity: the part of China's NdPr oxide output (about 20 % of its 270,000 t REO "
-     "quota) open to the coalition; deliberately not binding"),
-    (CHINA, DY, 1, 350, 239_000, None, USGS_DY_PRICE,
-     "Capacity assumed: Dy from domestic ionic clays that China would export to the "
-     "coalition (oxide or in magnets)"),
-    (CHINA, TB, 1, 90, 1_010_000, None, USGS_TB_PRICE,
-     "Capacity assumed, as for Dy"),
-    (CHINA_MM, NDPR, 1, 2_500, 69_000, None, USGS_NDPR_PRICE,
-     "Capacity: about 22,000 t REO (USGS 2025e) x ~20 % NdPr, half open to the coalition"),
-    (CHINA_MM, DY, 1, 450, 239_000, None, USGS_DY_PRICE,
-     "Capacity: 22,000 t REO x ~4 % Dy2O3 in ionic clay, about half open to the "
-     "coalition"),
-    (CHINA_MM, TB, 1, 100, 1_010_000, None, USGS_TB_PRICE,
-     "Capacity: 22,000 t REO x ~0.7 % Tb4O7 in ionic clay, about 2/3 open to the "
-     "coalition"),
-    # Lynas: tier 1 = the Japan priority tranche, tier 2 = the rest of the output
-    (LYNAS, NDPR, 1, 7_200, 75_000, 3_000, LYNAS_JAPAN_NDPR,
-     "Tier 1 = Japan's priority volume, open to Japan only (Supply buyers): the EU gets "
-     "it only through Sharing; min_offtake "
-     "3,000 t = assumed take-or-pay core of the JARE/Sojitz offtake (about half of FY2023 "
-     "output); price assumed 75 USD/kg, ~9 % above USGS FOB China"),
-    (LYNAS, NDPR, 2, [500, 1_500, 2_300], 82_000, None, LYNAS_CAPACITY,
-     "Output above the priority tranche as Malaysia ramps to 10,500 t/yr; ~90 % of "
-     "capacity open to the coalition; price assumed 82 USD/kg"),
-    (LYNAS, DY, 1, [65, 78, 88], 300_000, None, LYNAS_JAPAN_HRE,
-     "65 % Japan tranche of Lynas Dy output assumed 100 / 120 / 135 t (2026 / 2027 / "
-     "2028+): sized so that 65 % of it is about 30 % of Japan's Dy demand (METI); "
-     "price assumed 300 USD/kg"),
-    (LYNAS, DY, 2, [35, 42, 47], 340_000, None, LYNAS_HRE,
-     "The other 35 % of Lynas Dy output; price assumed 340 USD/kg"),
-    (LYNAS, TB, 1, [14, 17, 20], 1_250_000, None, LYNAS_JAPAN_HRE,
-     "65 % Japan tranche of Lynas Tb output assumed 22 / 26 / 30 t (2026 / 2027 / "
-     "2028+), about 30 % of Japan's Tb demand; price assumed 1,250 USD/kg"),
-    (LYNAS, TB, 2, [8, 9, 10], 1_400_000, None, LYNAS_HRE,
-     "The other 35 % of Lynas Tb output; price assumed 1,400 USD/kg"),
+    # China NdPr: what it ships to Japan and the EU today, then dearer tiers for more
+    (CHINA, NDPR, 1, 4_000, CHINA_NDPR_PRICE, None, SMM_FEB_2026,
+     "Tier 1 = today's flow, assumed: about 70 % of Japan's 5,500 t (3,850 t; Japan's "
+     "China share in 2024, JOGMEC) plus the EU's 610 t, rounded; China's annual NdPr "
+     "exports to Japan and the EU are not published. Price: the Feb 2026 level (SMM)"),
+    (CHINA, NDPR, 2, 4_000, times(1.15), None, SMM_FEB_2026,
+     "Tier 2 = new contracts beyond today's flow, bid against China's own magnet makers "
+     "under its export and production quotas: +15 % (assumed)"),
+    (CHINA, NDPR, 3, 8_000, times(1.40), None, SMM_FEB_2026,
+     "Tier 3 = more still, +40 % (assumed); China's 270,000 t REO of mine output holds "
+     "about 50,000 t NdPr (USGS MCS 2026 x ~20 %)"),
+    (CHINA, DY, 1, 150, CHINA_PRICE[DY], None, LICENSING_2025,
+     LICENSED + "(Dy oxide, domestic ore; about half of China's Dy to the coalition). "
+     "Price: USGS 2025e FOB China, 239 USD/kg"),
+    (CHINA, DY, 2, 50, times(3, DY), None, BENCHMARK_JUL_2025, BEYOND),
+    (CHINA, TB, 1, 30, CHINA_PRICE[TB], None, LICENSING_2025,
+     LICENSED + "(Tb oxide, domestic ore). Price: USGS 2025e FOB China, 1,010 USD/kg"),
+    (CHINA, TB, 2, 10, times(3, TB), None, BENCHMARK_JUL_2025, BEYOND),
+    (CHINA_MM, DY, 1, 150, CHINA_PRICE[DY], None, LICENSING_2025,
+     LICENSED + "(Dy from Myanmar ore: 22,000 t REO x ~4 % Dy2O3, most of it used in China)"),
+    (CHINA_MM, DY, 2, 50, times(3, DY), None, BENCHMARK_JUL_2025, BEYOND),
+    (CHINA_MM, TB, 1, 35, CHINA_PRICE[TB], None, LICENSING_2025,
+     LICENSED + "(Tb from Myanmar ore: 22,000 t REO x ~0.7 % Tb4O7)"),
+    (CHINA_MM, TB, 2, 10, times(3, TB), None, BENCHMARK_JUL_2025, BEYOND),
+    # Lynas: tier 1 = the JARE contract (Japan only), tier 2 = the rest of its output
+    (LYNAS, NDPR, 1, 5_000, 110_000, 5_000, JARE_2026,
+     "The JARE contract: 5,000 t/yr firm (min_offtake = capacity) at the 110 USD/kg floor, "
+     "to 2038; open to Japan only (Supply buyers), the EU gets it only through Sharing. "
+     "The upside share above 150 USD/kg never applies at these prices"),
+    (LYNAS, NDPR, 2, [1_000, 1_750, 2_250], 110_000, None, LYNAS_OUTPUT,
+     "Lynas NdPr assumed 7,000 t in 2026 (calendar 2025: 6,996 t), 8,500 t in 2027, "
+     "9,500 t from 2028 (10,500 t nameplate); half of what JARE does not take open to the "
+     "coalition (Korean and US buyers take the rest); price assumed at the 110 USD/kg floor "
+     "of its JARE contract, which Lynas has no reason to undercut (MP's DoD floor is the "
+     "same). The 5,000 t minimum offtake counts both tiers (SPEC 4.6)"),
+    (LYNAS, DY, 1, [44, 62, 94], 300_000, [29, 42, 63], JARE_2026,
+     "75 % of Lynas Dy made available to Japan (Japan only), JARE buying 50 % (min_offtake)."
+     " Lynas Dy+Tb assumed 70 t in 2026 (H2 2025: 35 t), 100 t in 2027, 150 t from 2028 "
+     "with the new heavy-rare-earth plant (Lynas, Oct 2025), split 5:1 Dy:Tb (not "
+     "disclosed): Dy 58 / 83 / 125 t. Price assumed 300 USD/kg"),
+    (LYNAS, DY, 2, [14, 21, 31], 340_000, None, LYNAS_HRE_2025,
+     "The other 25 % of Lynas Dy; price assumed 340 USD/kg"),
+    (LYNAS, TB, 1, [9, 13, 19], 1_250_000, [6, 8, 12], JARE_2026,
+     "75 % of Lynas Tb (12 / 17 / 25 t, as for Dy) available to Japan, JARE buying 50 %; "
+     "price assumed 1,250 USD/kg"),
+    (LYNAS, TB, 2, [3, 4, 6], 1_400_000, None, LYNAS_HRE_2025,
+     "The other 25 % of Lynas Tb; price assumed 1,400 USD/kg"),
     # MP Materials: most output goes to US magnet making; priced at the DoD floor
-    (MP, NDPR, 1, [500, 800, 1_000], 110_000, None, DOD_MP,
-     "Open to the coalition: assumed 500 -> 1,000 t (MP made 1,294 t in 2024; most output "
-     "feeds US magnet plants); price = the DoD floor"),
-    (MP, DY, 1, [10, 20, 40], 330_000, None, USGS_US,
-     "Assumed heavy rare-earth separation at Mountain Pass from 2026; price assumed "
-     "330 USD/kg"),
-    (MP, TB, 1, [3, 5, 10], 1_350_000, None, USGS_US,
+    (MP, NDPR, 1, [500, 800, 1_000], 110_000, None, MP_2025,
+     "Open to the coalition: assumed 500 -> 1,000 t (MP made 2,599 t in 2025 and ended it "
+     "near 4,000 t/yr; most output feeds US magnet plants); price = the DoD floor (DoD-MP "
+     "agreement, 2025)"),
+    (MP, DY, 1, [10, 20, 30], 330_000, None, MP_2025,
+     "Assumed: a fifth of the >200 t/yr Dy+Tb at full ramp (Dy:Tb about 3:1) open to the "
+     "coalition, US magnet plants first; price assumed 330 USD/kg"),
+    (MP, TB, 1, [3, 5, 10], 1_350_000, None, MP_2025,
      "Assumed, as for Dy; price assumed 1,350 USD/kg"),
     # Europe
-    (SILMET, NDPR, 1, 600, 80_000, None, USGS_ESTONIA,
-     "Capacity assumed (Silmet separates light rare earths from imported feed); price "
-     "assumed 80 USD/kg"),
-    (SOLVAY, NDPR, 1, [500, 800, 1_000, 1_200, 1_500], 85_000, None, ASSUMPTION,
-     "Assumed ramp to 1,500 t/yr by 2030; price assumed 85 USD/kg"),
-    (SOLVAY, DY, 1, [50, 50, 55, 60], 350_000, None, ASSUMPTION,
-     "Assumed; heavy rare-earth line restarted 2025; price assumed 350 USD/kg"),
-    (SOLVAY, TB, 1, [12, 12, 14, 15], 1_400_000, None, ASSUMPTION,
-     "Assumed; price assumed 1,400 USD/kg"),
-    (CAREMAG, NDPR, 1, [0, 300, 600], 90_000, None, ASSUMPTION,
-     "Assumed start 2027, full rate 2028; price assumed 90 USD/kg"),
+    (SILMET, NDPR, 1, 600, times(1.05), None, SILMET_ARGUS,
+     "Capacity assumed: a fifth of Silmet's 3,000 t/yr light-rare-earth separation (Argus; "
+     "its output is not published)" + NON_CHINA.format(pct=5) + "; volume discounts on the "
+     "Discounts sheet"),
+    (SOLVAY, NDPR, 1, [500, 800, 1_000, 1_200, 1_500], times(1.05), None, SOLVAY_2025,
+     "Assumed: a third of the hoped-for 4,500 t/yr by 2030 open to the coalition, from "
+     "several hundred t in 2025" + NON_CHINA.format(pct=5)),
+    (CAREMAG, NDPR, 1, [0, 400, 800], times(1.05), None, CAREMAG_OUTPUT,
+     "800 t/yr announced; half in 2027, full from 2028 (assumed)" + NON_CHINA.format(pct=5)),
     # Caremag's heavy rare earths exist only under the deal CAREMAG_DEAL (Deals sheet)
     (CAREMAG, DY, 1, [0, 250, 500], CAREMAG_PRICE[DY], [0, 225, 450], CAREMAG_JOGMEC,
      CAREMAG_SUPPLY_NOTE.format(japan="250 t Dy", full="500", first="250")),
     (CAREMAG, TB, 1, [0, 45, 90], CAREMAG_PRICE[TB], [0, 40, 81], CAREMAG_JOGMEC,
      CAREMAG_SUPPLY_NOTE.format(japan="45 t Tb", full="90", first="45")),
-    # Brazil: tier 2 is the assumed expansion
-    (SERRA, NDPR, 1, [600, 800, 1_000], 78_000, None, SERRA_VERDE,
-     "~5,000 t/yr REO x ~20 % NdPr at full rate (2028), 60 % in 2026; price incl. tolling "
-     "assumed 78 USD/kg"),
-    (SERRA, NDPR, 2, [0, 0, 400], 88_000, None, USGS_BRAZIL,
-     "Assumed expansion from 2028; price assumed 88 USD/kg"),
-    (SERRA, DY, 1, [25, 40, 60], 310_000, None, SERRA_VERDE,
-     "5,000 t/yr REO x ~1.2 % Dy2O3 at full rate; price assumed 310 USD/kg"),
-    (SERRA, TB, 1, [5, 8, 12], 1_300_000, None, SERRA_VERDE,
-     "5,000 t/yr REO x ~0.24 % Tb4O7 at full rate; price assumed 1,300 USD/kg"),
-    # Vietnam
-    (VTRE, NDPR, 1, 500, 74_000, None, USGS_VIETNAM, "Capacity and price (74 USD/kg) "
-     "assumed"),
-    (VTRE, DY, 1, 20, 280_000, None, USGS_VIETNAM, "Capacity and price (280 USD/kg) "
-     "assumed"),
-    (VTRE, TB, 1, 5, 1_150_000, None, USGS_VIETNAM, "Capacity and price (1,150 USD/kg) "
-     "assumed"),
+    # Brazil: separated outside China only from 2028 (SERRA_CHINA)
+    (SERRA, NDPR, 1, [0, 0, 1_000], times(1.05), None, SERRA_CHINA,
+     "5,000 t/yr REO x ~20 % NdPr, from 2028 (Chinese contracts end in 2026; a year to "
+     "arrange separation elsewhere, assumed); price incl. tolling" + NON_CHINA.format(pct=5)),
+    (SERRA, NDPR, 2, [0, 0, 300], times(1.10), None, SERRA_CHINA,
+     "The rise to 6,500 t/yr REO x ~20 %; price assumed China's + 10 %"),
+    (SERRA, DY, 1, [0, 0, 60], 310_000, None, SERRA_CHINA,
+     "5,000 t/yr REO x ~1.2 % Dy2O3, from 2028; price assumed 310 USD/kg"),
+    (SERRA, TB, 1, [0, 0, 12], 1_300_000, None, SERRA_CHINA,
+     "5,000 t/yr REO x ~0.24 % Tb4O7, from 2028; price assumed 1,300 USD/kg"),
     # Recycling: capacity from the scrap tonnages above
-    (EU_REC, NDPR, 1, recycled(EU_SCRAP, NDPR), 95_000, None, CRMA_RECYCLING,
+    (EU_REC, NDPR, 1, recycled(EU_SCRAP, NDPR), times(1.10), None, CRMA_RECYCLING,
      "Magnet scrap processed assumed 1,000 t (2026) -> 7,000 t (2035) x 26 % NdPr x 1.166 "
-     "oxide/metal x 90 % recovery; price assumed 95 USD/kg"),
+     "oxide/metal x 90 % recovery; price assumed China's + 10 %"),
     (EU_REC, DY, 1, recycled(EU_SCRAP, DY), 380_000, None, CRMA_RECYCLING,
      "Scrap as for NdPr x 1.2 % Dy x 1.148 x 90 %; price assumed 380 USD/kg"),
     (EU_REC, TB, 1, recycled(EU_SCRAP, TB), 1_500_000, None, CRMA_RECYCLING,
      "Scrap as for NdPr x 0.3 % Tb x 1.176 x 90 %; price assumed 1,500 USD/kg"),
-    (JP_REC, NDPR, 1, recycled(JP_SCRAP, NDPR), 90_000, None, ASSUMPTION,
+    (JP_REC, NDPR, 1, recycled(JP_SCRAP, NDPR), times(1.05), None, ASSUMPTION,
      "Magnet scrap (mostly swarf) assumed 2,200 t (2026) -> 4,000 t (2035) x 26 % NdPr x "
-     "1.166 x 90 %; price assumed 90 USD/kg"),
+     "1.166 x 90 %: about a third of the swarf of Japan's alloy input (CJC: 35 % of the "
+     "input ends as swarf, mostly returned; much exported), counted as supply because "
+     "Japan's demand is gross alloy input; price assumed China's + 5 %"),
     (JP_REC, DY, 1, recycled(JP_SCRAP, DY), 360_000, None, ASSUMPTION,
      "Scrap as for NdPr x 1.2 % Dy x 1.148 x 90 %; price assumed 360 USD/kg"),
     (JP_REC, TB, 1, recycled(JP_SCRAP, TB), 1_450_000, None, ASSUMPTION,
@@ -404,38 +531,51 @@ SUPPLY = [
 
 # Magnets bought finished: China's at the content of the magnet at China prices plus a
 # conversion margin; non-Chinese ones at the premiums Reuters reports (EX_CHINA_PREMIUM)
-CHINA_MAGNET_PRICE = 45_000  # USD/t, see the note on its Supply row
-METAL_PRICE = 85_000  # USD/t, China's NdPr metal, see the note on its Supply row
+MAGNET_NOTE = (f"Price: content at China prices (0.30 t NdPr metal x {METAL_PRICE:,} + 0.013 t "
+               f"Dy oxide x 239,000 + 0.0035 t Tb oxide x 1,010,000) plus {CONVERSION:,} of "
+               f"conversion = {CHINA_MAGNET_PRICE:,} USD/t")
+
+
+def magnet_price(factor: float = 1.0, plus: float = 0.0) -> int:
+    return int(round(CHINA_MAGNET_PRICE * factor + plus, -3))
+
+
 SUPPLY += [
-    (CHINA_METAL, METAL, 1, 5_000, METAL_PRICE, None, FASTMARKETS_METAL,
-     "Price: the USGS 2025e oxide price x 1.24, Fastmarkets' metal/oxide ratio (67/54) "
-     "= 85.6 USD/kg, rounded; capacity assumed, the part open to the coalition"),
-    (CHINA_MAG, MAGNET, 1, 25_000, CHINA_MAGNET_PRICE, None, ADAMAS_EXPORTS,
-     "Capacity assumed: 25,000 t of China's 58,000 t of magnet exports (the EU takes "
-     "about 17,000 t, ECA). Price assumed: content at China prices (0.30 t NdPr metal x "
-     "85,000 + 0.013 t Dy oxide x 239,000 + 0.0035 t Tb oxide x 1,010,000 = 32,100) plus "
-     "about 13 USD/kg of conversion"),
-    (JP_MAG, MAGNET, 1, 1_500, 65_000, None, EX_CHINA_PREMIUM,
+    (CHINA_METAL, METAL, 1, 2_000, METAL_PRICE, None, FASTMARKETS_METAL,
+     "Price: China's oxide price x 1.24, Fastmarkets' metal/oxide ratio (67/54), rounded; "
+     "capacity assumed: about what goes to Japanese and European alloy makers today"),
+    (CHINA_METAL, METAL, 2, 3_000, int(round(METAL_PRICE * 1.10, -3)), None, FASTMARKETS_METAL,
+     "More metal on new contracts, +10 % (assumed)"),
+    (CHINA_MAG, MAGNET, 1, 17_000, CHINA_MAGNET_PRICE, None, CHINA_MAGNETS_EU,
+     "Tier 1 = what China ships the EU today: 17,000 t in 2024 (European Court of "
+     "Auditors), 8,360 t in H1 2025 (about 10,800 t in H1 2024, so the range is 17,000-"
+     "21,600 t a year). " + MAGNET_NOTE),
+    (CHINA_MAG, MAGNET, 2, 5_000, magnet_price(1.10), None, CHINA_MAGNETS_EU,
+     "Tier 2 = more on new contracts, +10 % (assumed)"),
+    (CHINA_MAG, MAGNET, 3, 8_000, magnet_price(1.25), None, CHINA_MAGNETS_EU,
+     "Tier 3 = more still, +25 % (assumed); China exports about 58,000 t a year in all"),
+    (JP_MAG, MAGNET, 1, 1_500, magnet_price(plus=20_000), None, EX_CHINA_PREMIUM,
      "Capacity assumed: what Japanese makers sell to the EU beside their home market; "
      "price = the Chinese magnet + 20 USD/kg, mid-range of the 10-30 USD/kg premium"),
-    (VN_MAG, MAGNET, 1, 1_000, 53_000, None, SHIN_ETSU_VN,
+    (VN_MAG, MAGNET, 1, 1_000, magnet_price(1.175), None, SHIN_ETSU_VN,
      "Capacity assumed: about half of the 2,200 t/yr plant; price = the Chinese magnet "
      "+ 17.5 %, mid-range of the 15-20 % premium for Vietnam-made magnets "
-     "(EX_CHINA_PREMIUM)"),
-    (STAR_MAG, MAGNET, 1, 2_000, 53_000, None, STAR_GROUP_VN,
+     "(Reuters, Jul 2025)"),
+    (STAR_MAG, MAGNET, 1, 2_000, magnet_price(1.175), None, STAR_GROUP_VN,
      "Capacity assumed: half of the 4,000 t/yr plant open to the coalition (its owners "
      "supply Korean buyers); price as Shin-Etsu Vietnam's"),
-    (KR_MAG, MAGNET, 1, [500, 1_000], 55_000, None, KOREA_MAGNETS,
+    (KR_MAG, MAGNET, 1, [500, 1_000], magnet_price(1.22), None, KOREA_MAGNETS,
      "Capacity assumed: half of Seonglim's 1,000 t/yr and of SEONG-AN's planned 1,000 t/yr "
      "(from 2027) open to the coalition; price = the Chinese magnet + 22 %, a little above "
-     "the Vietnam premium (EX_CHINA_PREMIUM)"),
-    (MY_MAG, MAGNET, 1, [0, 0, 0, 1_500], 57_000, None, LYNAS_JSLINK,
+     "the Vietnam premium (Reuters, Jul 2025)"),
+    (MY_MAG, MAGNET, 1, [0, 0, 0, 1_500], magnet_price(plus=12_000), None, LYNAS_JSLINK,
      "Planned (non-binding MoU): from 2029, assumed; half of 3,000 t/yr open to the "
      "coalition; price = the Chinese magnet + 12 USD/kg (assumed, the low end of Neo's "
      "10-30 USD/kg premium plus freight savings from Lynas's own NdPr)"),
-    (VN_METAL, METAL, 1, [144, 144, 720], 98_000, None, SEONG_AN_METAL,
-     "Capacity: 144 t/yr, 720 t from 2028 assumed; price = China's metal + 15 %, the "
-     "premium for Vietnam-made magnets (EX_CHINA_PREMIUM) taken for metal (assumed)"),
+    (VN_METAL, METAL, 1, [144, 144, 720], int(round(METAL_PRICE * 1.15, -3)), None,
+     SEONG_AN_METAL, "Capacity: 144 t/yr, 720 t from 2028 assumed; price = China's metal + "
+     "15 %, the premium for Vietnam-made magnets (Reuters, Jul 2025) taken for metal "
+     "(assumed)"),
 ]
 
 # --------------------------------------------------------------------------- Processing
@@ -443,14 +583,13 @@ SUPPLY += [
 # from 2026 on), fee USD/t of output, source, note
 NARVA, NARVA_2, LCM = "Neo Narva", "Neo Narva phase 2", "Less Common Metals"
 NARVA_DEAL = "narva-phase-2"
-MAGNET_RECIPE = {METAL: 0.30, DY: 0.013, TB: 0.0035}
 PROCESSING = [
     (NARVA, "Estonia", MAGNET, MAGNET_RECIPE, [500, 2_000], 25_000, NEO_NARVA,
      "Capacity: 2,000 t/yr phase 1, 500 t in the ramp-up year 2026 (assumed). Recipe "
-     "(MAGNET_CONTENT): 0.30 t NdPr metal, Dy and Tb as in the Demand notes (1.0 % and "
+     "(Heim & Vander Wal 2023): 0.30 t NdPr metal, Dy and Tb as in the Demand notes (1.0 % and "
      "0.25 % of the magnet, as oxide x 1.148 / 1.176 x 1.15 for losses). Fee assumed "
      "25 USD/kg: China's 13 USD/kg conversion plus 12 USD/kg, inside the 10-30 USD/kg "
-     "premium Neo's customers pay (EX_CHINA_PREMIUM)"),
+     "premium Neo's customers pay (Reuters, Jul 2025)"),
     (NARVA_2, "Estonia", MAGNET, MAGNET_RECIPE, [0, 0, 3_000], 25_000, NARVA_PHASE2,
      "The phase 2 expansion from 2,000 to 5,000 t/yr, under deal narva-phase-2: 3,000 t/yr "
      "from 2028 (assumed: two years to build); recipe and fee as phase 1"),
@@ -458,14 +597,15 @@ PROCESSING = [
      "Capacity: 2 cells x 55 t/yr, 6 cells (330 t) assumed from 2028. Recipe: 1.177 t "
      "NdPr oxide per t of metal by stoichiometry (75:25), 1.20 with losses (assumed). Fee "
      "assumed 10 USD/kg, mid-range of 5-15 USD/kg (China's metal-oxide spread is about "
-     "3.5 USD/kg: 67 - 1.177 x 54, FASTMARKETS_METAL)"),
+     "3.5 USD/kg: 67 - 1.177 x 54, Fastmarkets, Apr 2024)"),
 ]
 
 # --------------------------------------------------------------------------- Demand
 # buyer, material: 2026 demand (t oxide), growth a year, source, note
-JAPAN_NOTE = ("Assumption: Japan's magnet-equivalent use taken as 18,000 t NdFeB a year "
-              "(order of magnitude of Japan's rare-earth imports, ~8,000-10,000 t/yr, plus "
-              "the 7,200 t Lynas priority volume); x {content} x {ratio} oxide/metal = "
+JAPAN_NOTE = ("Assumption: Japan's magnet makers' gross alloy input taken as 18,000 t NdFeB "
+              "a year (Japan used 5,200 t Nd and 600 t Dy metal in 2010, CJC/JEMAI; JARE "
+              "alone now buys 5,000 t NdPr a year); gross, so swarf returned to alloy makers "
+              "is supply (Japan magnet recyclers); x {content} x {ratio} oxide/metal = "
               "{base} t in 2026, growing 3 %/yr")
 EU_NOTE = ("Assumption: the 2,000 t of ECA's 20,000 t of magnets used by EU industry that "
            "EU magnet makers (VAC) make from oxide, x {content} x {ratio} oxide/metal = "
@@ -476,11 +616,11 @@ EU_MAGNET_NOTE = ("ECA: 20,000 t of magnets used by EU industry in 2024, 17,000 
                   "Japan and others; EC_MAGNETS: 98 % of demand met from China), the other "
                   "2,000 t made in the EU from oxide (the oxide rows); growing 5 %/yr")
 DEMAND = [
-    ("Japan", NDPR, 5_500, 0.03, ARGUS_JAPAN,
+    ("Japan", NDPR, 5_500, 0.03, CJC_JAPAN,
      JAPAN_NOTE.format(content="26 % NdPr", ratio="1.166", base="5,500")),
-    ("Japan", DY, 290, 0.03, ARGUS_JAPAN,
+    ("Japan", DY, 290, 0.03, CJC_JAPAN,
      JAPAN_NOTE.format(content="1.4 % Dy (EV grades)", ratio="1.148", base="290")),
-    ("Japan", TB, 64, 0.03, ARGUS_JAPAN,
+    ("Japan", TB, 64, 0.03, CJC_JAPAN,
      JAPAN_NOTE.format(content="0.3 % Tb", ratio="1.176", base="64")),
     ("EU", NDPR, 610, 0.05, ECA_MAGNETS,
      EU_NOTE.format(content="26 % NdPr", ratio="1.166", base="610")),
@@ -501,7 +641,7 @@ def demand(base: float, growth: float, period: int) -> int:
 FREIGHT = {  # supplier: (to Japan, to EU)
     CHINA: (800, 1_500), CHINA_MM: (800, 1_500), LYNAS: (1_000, 1_500),
     MP: (1_500, 1_500), SILMET: (1_800, 300), SOLVAY: (1_800, 300), CAREMAG: (1_800, 300),
-    SERRA: (2_000, 1_500), VTRE: (800, 1_500), EU_REC: (1_800, 200), JP_REC: (200, 1_800),
+    SERRA: (2_000, 1_500), EU_REC: (1_800, 200), JP_REC: (200, 1_800),
     CHINA_METAL: (800, 1_500), CHINA_MAG: (800, 2_000), JP_MAG: (300, 2_500),
     VN_MAG: (800, 2_000), STAR_MAG: (800, 2_000), KR_MAG: (500, 2_000),
     MY_MAG: (1_000, 2_000), VN_METAL: (800, 1_500),
@@ -511,8 +651,7 @@ TARIFF_NOTE = ("Tariff 0: rare-earth compounds assumed to enter Japan and the EU
                "(MFN or EPA/FTA rates; check the current schedules)")
 
 # --------------------------------------------------------------------------- Stockpile
-HOLDING_SHARE = 0.025  # storage and insurance a year, as a share of the USGS 2025e price
-PRICE_2025 = {NDPR: 69_000, DY: 239_000, TB: 1_010_000}
+HOLDING_SHARE = 0.025  # storage and insurance a year, as a share of China's price
 # magnets and metal may be held at a holding cost, with no floor: no public reserve target
 # names them (magnet_stock)
 JAPAN_DAYS = 60  # JOGMEC target
@@ -523,17 +662,17 @@ EU_INITIAL_DAYS = 15  # commercial inventories at the start (assumption)
 # policy, kind, target, buyer, material, share, scope, penalty, active, source, note
 SOFT_CAP_PENALTY = 1_000_000  # USD/t over the cap
 POLICIES = [
-    ("country-cap", "max_country_share", "China", "*", "*", 0.65, "period", None, "no", CRMA,
-     "Hard cap at the oxide stage, each buyer and oxide separately, every year; switched "
-     "on by strategy crma-65. Feasible in every year: non-Chinese capacity is at least "
-     "35 % of the coalition's purchases for each oxide (see scenarios/README.md)",
-     "oxide"),
-    ("country-cap-soft", "max_country_share", "China", "*", "*", 0.65, "period",
+    ("country-cap", "max_country_share", "China", "EU", "*", 0.65, "period", None, "no", CRMA,
+     "Hard cap on the EU's purchases at the oxide stage, each oxide separately, every year "
+     "(the CRMA binds the EU, not Japan; strategy crma-65-both caps Japan as well); "
+     "switched on by strategy crma-65. The Act's benchmark is for 2030 (ECA via S&P "
+     "Global, Feb 2026): from 2026 it is stricter than the law", "oxide"),
+    ("country-cap-soft", "max_country_share", "China", "EU", "*", 0.65, "period",
      SOFT_CAP_PENALTY, "no", CRMA,
      "The CRMA figure is a benchmark, not a hard law: this soft version costs 1 M USD per "
      "tonne over the cap, more than any non-Chinese premium, so it binds whenever it can "
      "and never makes a sweep infeasible; strategy crma-65-soft", "oxide"),
-    ("origin-cap", "max_origin_share", "China", "*", "*", 0.65, "period", None, "no", CRMA,
+    ("origin-cap", "max_origin_share", "China", "EU", "*", 0.65, "period", None, "no", CRMA,
      "The same cap on the country of mining ('any relevant stage'); inactive, implied by "
      "country-cap since every China-origin supplier also refines in China", "oxide"),
     ("supplier-cap", "max_supplier_share", "*", "coalition", "*", 0.5, "period", None, "no",
@@ -541,9 +680,9 @@ POLICIES = [
      "inactive, for sensitivity runs", "oxide"),
     # SPEC 3.2: "at any relevant stage of processing": the metal and the magnets a partner
     # acquires, bought (by the supplier's country) or made (by the plant's)
-    ("country-cap-metal", "max_country_share", "China", "*", "*", 0.65, "period", None, "no",
+    ("country-cap-metal", "max_country_share", "China", "EU", "*", 0.65, "period", None, "no",
      CRMA, "The CRMA cap at the metal stage; strategy crma-65-stages", "metal"),
-    ("country-cap-magnet", "max_country_share", "China", "*", "*", 0.65, "period", None,
+    ("country-cap-magnet", "max_country_share", "China", "EU", "*", 0.65, "period", None,
      "no", CRMA, "The CRMA cap at the magnet stage: magnets bought from China against all "
      "magnets bought or made; strategy crma-65-stages", "magnet"),
 ]
@@ -564,10 +703,10 @@ PLANT_DEAL = {NARVA_2: NARVA_DEAL}  # facility: the deal that finances it
 # --------------------------------------------------------------------------- Discounts
 # supplier, material, basis, type, [(from_quantity t/yr, price USD/t)], source, note
 DISCOUNTS = [
-    (SILMET, NDPR, "period", "all-units", [(300, 77_000), (500, 74_000)], ASSUMPTION,
-     "Assumed price list for a yearly contract volume: 80 USD/kg below 300 t, 77 from "
-     "300 t, 74 from 500 t on every tonne of the year (all-units). Either partner's own "
-     "share of Silmet's 600 t reaches at most the first break; pooled volume the second"),
+    (SILMET, NDPR, "period", "all-units", [(300, times(1.02)), (500, times(0.99))], ASSUMPTION,
+     "Assumed price list for a yearly contract volume: China's + 5 % below 300 t, + 2 % "
+     "from 300 t, - 1 % from 500 t on every tonne of the year (all-units). Either partner's "
+     "own share of Silmet's 600 t reaches at most the first break; pooled volume the second"),
 ]
 
 # --------------------------------------------------------------------------- Deals
@@ -620,19 +759,53 @@ STRATEGIES = [
      "The CRMA cap at the oxide, metal and magnet stages together (SPEC 3.2)"),
     ("crma-65-stages", "Policies", "policy=country-cap-metal", "active", "yes", ""),
     ("crma-65-stages", "Policies", "policy=country-cap-magnet", "active", "yes", ""),
+    ("crma-65-both", "Policies", "policy=country-cap", "active", "yes",
+     "The CRMA oxide cap on Japan too, each partner separately: a policy sensitivity (Japan "
+     "has no such numeric cap)"),
+    ("crma-65-both", "Policies", "policy=country-cap", "buyer", "*", ""),
+    ("ndpr-69", "Supply", f"supplier={CHINA}; material={NDPR}; tier=1", "price", 69_000,
+     "China's NdPr at the USGS 2025e average (69 USD/kg) instead of the Feb 2026 level, "
+     "every other price unchanged: the low end of China's price, where diversifying costs "
+     "most"),
+    ("ndpr-69", "Supply", f"supplier={CHINA}; material={NDPR}; tier=2", "price", 79_000, ""),
+    ("ndpr-69", "Supply", f"supplier={CHINA}; material={NDPR}; tier=3", "price", 97_000, ""),
 ]
 
 # --------------------------------------------------------------------------- Disruptions
 # scenario, probability, supplier, country, material, start, end, capacity_factor,
 # price_factor, source, note[, buyer: the partner a row is aimed at]
+# Where a Chinese cut sends buyers: every other supplier's country (a row by `country`
+# also matches an origin, so Lynas is hit once, through Malaysia)
+OUTSIDE_CHINA = sorted({c for _, c, _, _, _, _ in SUPPLIERS if c != "China"})
+
+
+def outside_china(scenario: str, probability: float, material: str, start: int, end: int,
+                  price_factor: float, note: str, buyer: str | None = None) -> list[tuple]:
+    """Prices outside China rise when China cuts: what is left there is bought at a premium
+    (SPEC 5: the price factor applies to spot purchases); their capacity is unchanged."""
+    return [(scenario, probability, None, country, material, start, end, 1.0, price_factor,
+             BENCHMARK_JUL_2025, note, buyer) for country in OUTSIDE_CHINA]
+
+
+HRE_SPIKE = ("Outside China, Dy and Tb spot prices x2 (Europe's rose x3 in 2025 on few "
+             "trades, Benchmark, Jul 2025; assumed)")
+EMBARGO_SPIKE = "Outside China every spot price x2 (assumed; x3 for Chinese material)"
 DISRUPTIONS = [
     ("china-hree-export-controls", 0.15, None, "China", DY, 2027, 2028, 0.1, 3.0,
-     SMM_APR_2025, "Chinese export licensing of heavy rare earths held for two years: "
-     "only 10 % of Chinese Dy (incl. Myanmar-ore) still shipped abroad (the April 2025 "
-     "controls stopped licensed exports for weeks; a lasting regime assumed); price x3 "
-     "as in Europe in April 2025"),
-    ("china-hree-export-controls", 0.15, None, "China", TB, 2027, 2028, 0.1, 2.5,
-     SMM_APR_2025, "As for Dy; Tb 'more than doubled' -> x2.5"),
+     LICENSING_2025, "Licences beyond today's regime withheld for two years: 10 % of "
+     "Chinese Dy (incl. Myanmar ore) still licensed, as in May 2025 (zero Dy and Tb "
+     "exported) and for Japan's Dy over 2025 (-95 %); price x3, Europe's premium over China "
+     "in 2025"),
+    ("china-hree-export-controls", 0.15, None, "China", TB, 2027, 2028, 0.1, 3.0,
+     LICENSING_2025, "As for Dy (Europe's Tb premium x3.5)"),
+    *outside_china("china-hree-export-controls", 0.15, DY, 2027, 2028, 2.0, HRE_SPIKE),
+    *outside_china("china-hree-export-controls", 0.15, TB, 2027, 2028, 2.0, HRE_SPIKE),
+    ("china-magnet-controls", 0.15, None, "China", MAGNET, 2027, 2027, 0.85, 1.3,
+     CHINA_MAGNETS_EU, "China's October 2025 measures (magnets and their content, "
+     "suspended until 10 Nov 2026) back in force for a year: 15 % fewer magnets shipped "
+     "(2025: -74 % in May, -0.6 % over the year), price x1.3 (assumed)"),
+    *outside_china("china-magnet-controls", 0.15, MAGNET, 2027, 2027, 1.3,
+                   "Magnets made outside China dearer by as much (assumed)"),
     ("myanmar-outage", 0.10, None, "Myanmar", "*", 2028, 2029, 0.2, 1.5, USGS_BURMA,
      "Conflict in Myanmar's Kachin mining areas stops most ore shipments to China "
      "(output already fell 27,000 -> 22,000 t in 2025); hits the Myanmar-ore Chinese "
@@ -640,13 +813,18 @@ DISRUPTIONS = [
     ("lynas-outage", 0.05, LYNAS, None, "*", 2029, 2029, 0.3, 1.2, LYNAS_CAPACITY,
      "One year at 30 % in Malaysia (licence dispute or plant failure); factors assumed"),
     ("china-embargo", 0.03, None, "China", "*", 2030, 2030, 0.2, 3.0, SMM_APR_2025,
-     "One-year halt of most Chinese exports of all three oxides; factors assumed, price "
-     "by analogy with April 2025"),
-    ("china-embargo-on-japan", 0.05, None, "China", "*", 2031, 2031, 0.2, 3.0, GTA_2010,
+     "One-year halt of most Chinese exports of every material; factors assumed, price by "
+     "analogy with April 2025"),
+    *outside_china("china-embargo", 0.03, "*", 2030, 2030, 2.0, EMBARGO_SPIKE),
+    ("china-embargo-on-japan", 0.10, None, "China", "*", 2031, 2031, 0.2, 3.0, JAPAN_BAN_2026,
      "Chinese exports to Japan alone held for a year, as for two months in Sep-Nov 2010 "
-     "(a longer hold assumed: 20 % still shipped); Japan's spot price x3 as in April "
-     "2025; the EU's Chinese supply untouched, so the EU may pass stock on through "
-     "Sharing; probability assumed", "Japan"),
+     "(Global Trade Alert) and in the dual-use ban of January 2026 (reviews for Japanese industry "
+     "reported halted); 20 % still shipped; Japan's spot price x3 as in April 2025; the EU's "
+     "Chinese supply untouched, so the EU may pass stock on through Sharing; probability "
+     "0.10 (assumed, raised from 0.05 after January 2026)", "Japan"),
+    *outside_china("china-embargo-on-japan", 0.10, "*", 2031, 2031, 1.5,
+                   "Japan bidding for what is left outside China pays x1.5 (assumed)",
+                   "Japan"),
 ]
 
 
@@ -710,14 +888,19 @@ def processing_records() -> list[dict[str, Any]]:
     return out
 
 
+def hundreds(value: float) -> int:
+    """Rounded to 100, halves up (Python's round takes halves to even: 25,250 -> 25,200)."""
+    return int(math.floor(value / 100 + 0.5) * 100)
+
+
 def stockpile_records() -> list[dict[str, Any]]:
     out = []
     for buyer, material, base, _, _, _ in DEMAND:
         if material == MAGNET:
             out.append(magnet_stock(buyer, base))
             continue
-        holding = int(round(HOLDING_SHARE * PRICE_2025[material], -2))
-        held = (f"Holding {HOLDING_SHARE:.1%} of the USGS 2025e price a year (storage, "
+        holding = hundreds(HOLDING_SHARE * CHINA_PRICE[material])
+        held = (f"Holding {HOLDING_SHARE:.1%} of China's price a year (storage, "
                 "insurance; capital cost is in the discount rate)")
         if buyer == "Japan":
             out.append({
@@ -747,7 +930,7 @@ def stockpile_records() -> list[dict[str, Any]]:
             if (buyer, material) not in held:
                 out.append({"buyer": buyer, "material": material, "period": "*",
                             "initial": 0, "min_days": 0,
-                            "holding_cost": int(round(HOLDING_SHARE * price, -2)),
+                            "holding_cost": hundreds(HOLDING_SHARE * price),
                             "source": ASSUMPTION, "note": "No floor and no stock at the "
                             "start (none is needed: no demand here, or metal held only on "
                             "its way to a magnet plant). Holding 2.5 % of China's price a "
@@ -760,11 +943,31 @@ def magnet_stock(buyer: str, base: float) -> dict[str, Any]:
     no public reserve target exists for them: no floor."""
     return {"buyer": buyer, "material": MAGNET, "period": "*",
             "initial": math.ceil(EU_INITIAL_DAYS * base / DAYS), "min_days": 0,
-            "holding_cost": int(round(HOLDING_SHARE * CHINA_MAGNET_PRICE, -2)),
+            "holding_cost": hundreds(HOLDING_SHARE * CHINA_MAGNET_PRICE),
             "source": ASSUMPTION,
             "note": f"Assumption: initial = {EU_INITIAL_DAYS} days of 2026 demand (users' "
             "and distributors' stocks); no floor (no public reserve target for magnets); "
             "holding 2.5 % of the Chinese magnet price a year, as for the oxides"}
+
+
+# the columns of the tables typed above as tuples, in tuple order (the Disruptions tuple's
+# last field, buyer, is optional)
+TUPLE_COLUMNS = {
+    "Deals": ("deal", "supplier", "upfront_cost", "fixed_cost", "signable_by", "description",
+              "source", "note"),
+    "Policies": ("policy", "kind", "target", "buyer", "material", "share", "scope", "penalty",
+                 "active", "source", "note", "stage"),
+    "Strategies": ("strategy", "sheet", "where", "column", "value", "note"),
+    "Disruptions": ("scenario", "probability", "supplier", "country", "material", "start",
+                    "end", "capacity_factor", "price_factor", "source", "note", "buyer"),
+}
+
+
+def table(sheet: str, rows: list[tuple]) -> tuple[list[Any], list[dict[Any, Any]]]:
+    """A sheet typed as tuples: its header and one record per tuple."""
+    columns = TUPLE_COLUMNS[sheet]
+    optional = sheet == "Disruptions"
+    return header(sheet), [dict(zip(columns, r, strict=not optional)) for r in rows]
 
 
 def records() -> dict[str, tuple[list[Any], list[dict[Any, Any]]]]:
@@ -785,10 +988,7 @@ def records() -> dict[str, tuple[list[Any], list[dict[Any, Any]]]]:
     sheets["Suppliers"] = (header("Suppliers"), [
         {"supplier": s, "country": c, "origin": o, "active": "yes", "description": d,
          "source": src, "note": note} for s, c, o, d, src, note in SUPPLIERS])
-    deal_cols = ("deal", "supplier", "upfront_cost", "fixed_cost", "signable_by",
-                 "description", "source", "note")
-    sheets["Deals"] = (header("Deals"), [dict(zip(deal_cols, d, strict=True))
-                                         for d in DEALS])
+    sheets["Deals"] = table("Deals", DEALS)
     sheets["Supply"] = (header("Supply"), supply_records())
     sheets["Discounts"] = (header("Discounts"), [
         {"supplier": sup, "material": mat, "period": "*", "basis": basis, "type": kind,
@@ -807,29 +1007,26 @@ def records() -> dict[str, tuple[list[Any], list[dict[Any, Any]]]]:
             if LEAD_TIME.get(s) else "")}
         for s in FREIGHT for i, b in enumerate(BUYER_NAMES)])
     sheets["Stockpile"] = (header("Stockpile"), stockpile_records())
-    policy_cols = ("policy", "kind", "target", "buyer", "material", "share", "scope",
-                   "penalty", "active", "source", "note", "stage")
-    sheets["Policies"] = (header("Policies"), [dict(zip(policy_cols, p, strict=True))
-                                               for p in POLICIES])
+    sheets["Policies"] = table("Policies", POLICIES)
     sheets["Sharing"] = (header("Sharing"), [
         {"from": a, "to": b, "material": m, "cost": cost, "max": most, "source": ASSUMPTION,
          "note": SHARING_NOTE}
         for a, b in (("Japan", "EU"), ("EU", "Japan")) for m, (cost, most) in SHARING.items()])
-    strategy_cols = ("strategy", "sheet", "where", "column", "value", "note")
-    sheets["Strategies"] = (header("Strategies"), [dict(zip(strategy_cols, s, strict=True))
-                                                   for s in STRATEGIES])
-    disruption_cols = ("scenario", "probability", "supplier", "country", "material", "start",
-                       "end", "capacity_factor", "price_factor", "source", "note", "buyer")
-    sheets["Disruptions"] = (header("Disruptions"), [
-        dict(zip(disruption_cols, d, strict=False)) for d in DISRUPTIONS])
+    sheets["Strategies"] = table("Strategies", STRATEGIES)
+    sheets["Disruptions"] = table("Disruptions", DISRUPTIONS)
     return sheets
 
 
-def build(path: Path = OUTPUT) -> Path:
+def write(path: Path, sheets: dict[str, tuple[list[Any], list[dict[Any, Any]]]]) -> Path:
+    """Every sheet to ``path``, whole or not at all."""
     with atomic_workbook(path) as wb:
-        for name, (columns, recs) in records().items():
+        for name, (columns, recs) in sheets.items():
             write_table(wb, name, [str(c) for c in columns], rows_for(columns, recs))
     return path
+
+
+def build(path: Path = OUTPUT) -> Path:
+    return write(path, records())
 
 
 if __name__ == "__main__":

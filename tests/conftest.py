@@ -20,6 +20,7 @@ from optimizer.workbook.template import write_template
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "scenarios" / "japan-eu-2030.xlsx"
+CRISIS = ROOT / "scenarios" / "japan-eu-crisis-2026.xlsx"
 # the shipped workbook as it was before deals, discounts and entitlements (issue 13): an
 # LP whose known answers (diagnoses, compile-once sweeps, the pre-pooling objective) were
 # derived by hand from its rows

@@ -69,10 +69,12 @@ def test_no_disruption_reproduces_the_plan_cost(data: md.ScenarioData) -> None:
 
 
 def test_stress_cli_on_the_shipped_scenario(tmp_path) -> None:
-    """The acceptance story: under the Chinese heavy-rare-earth export controls no plan
-    runs short; the base plan draws its reserves below their floors in three years, the
-    90-day stockpile no more often (its floors are higher too), the robust plan, which
-    buys ahead, less often; and the workbook and JSON say what that protection costs."""
+    """The acceptance story: China's Dy and Tb already come under licence, and when the
+    licences fall to 10 % for two years (china-hree-export-controls) the base plan runs
+    short of them; the 90-day stockpile runs less short (its reserve is drawn first); the
+    robust plan, which finances Caremag's non-Chinese Dy and Tb with both partners, runs
+    short of nothing and never dips below a floor; and the workbook and JSON say what that
+    protection costs."""
     import json
 
     from tests.conftest import SHIPPED
@@ -83,9 +85,9 @@ def test_stress_cli_on_the_shipped_scenario(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)["strategies"]
     hree = {name: e["scenarios"]["china-hree-export-controls"] for name, e in summary.items()}
-    assert all(e["shortfall"] == 0 for e in hree.values())
-    below = {name: e["periods_below_floor"] for name, e in hree.items()}
-    assert below["base"] >= below["stock-90d"] > below["robust"]
+    short = {name: e["shortfall"] for name, e in hree.items()}
+    assert short["base"] > short["stock-90d"] > short["robust"] == 0
+    assert hree["robust"]["periods_below_floor"] == 0 < hree["base"]["periods_below_floor"]
     assert summary["stock-90d"]["plan_cost"] > summary["base"]["plan_cost"]
     assert summary["robust"]["expected_cost"] <= summary["base"]["expected_cost"]
     assert summary["robust"]["evpi"] >= 0 and summary["robust"]["vss"] >= 0
