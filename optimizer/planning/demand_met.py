@@ -5,12 +5,16 @@ it costs, so the comparison leads with it.
 A share is 1 - shortfall / demand, both summed over the horizon, for every partner and
 material with demand. In the worst disruption it is the lowest such share over the
 disruption scenarios with a positive probability, each partner and material on its own
-(the worst scenario may differ between them)."""
+(the worst scenario may differ between them). The no-disruption world is the plan itself
+(SPEC 5): its shares are the plan's, not those of its replay, whose split of a joint
+shortfall between partners can be another of several equally cheap ones."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from models.stochastic import NO_DISRUPTION
 
 if TYPE_CHECKING:
     from optimizer.planning.stress import StressResult
@@ -45,7 +49,12 @@ def met_in_worst(result: PlanResult, stress: StressResult) -> dict[Pair, Met] | 
         return None
     demand = demand_of(result)
     out = {pair: Met(1.0) for pair in demand}
+    if any(s.scenario == NO_DISRUPTION for s in scenarios):
+        out = {pair: Met(m.share, NO_DISRUPTION if m.share < 1.0 else None)
+               for pair, m in met_as_planned(result).items()}
     for s in scenarios:
+        if s.scenario == NO_DISRUPTION:
+            continue
         short = s.shortfalls.groupby(["buyer", "material"])["shortfall"].sum() \
             if len(s.shortfalls) else {}
         for pair, q in demand.items():
