@@ -852,17 +852,30 @@ def rows_for(columns: list[Any], records: list[dict[Any, Any]]) -> list[list[Any
     return out
 
 
-def supply_records() -> list[dict[str, Any]]:
+def supply_records(rows: list[tuple] | None = None, periods: list[Any] | None = None,
+                   japan_only: set[tuple] | None = None,
+                   deal_of: dict[tuple, str] | None = None) -> list[dict[str, Any]]:
+    """The Supply rows of ``rows`` (default: this scenario's), a list-valued capacity or
+    minimum offtake spread over ``periods`` from the first on; the crisis scenario passes
+    its quarterly tables."""
+    rows = SUPPLY if rows is None else rows
+    periods = PERIODS if periods is None else periods
+    japan_only = JAPAN_ONLY if japan_only is None else japan_only
+    deal_of = DEAL_OF if deal_of is None else deal_of
+
+    def spread(values: list[float]) -> dict[Any, float]:
+        return {t: values[min(i, len(values) - 1)] for i, t in enumerate(periods)}
+
     out = []
-    for supplier, material, tier, capacity, price, min_offtake, source, note in SUPPLY:
+    for supplier, material, tier, capacity, price, min_offtake, source, note in rows:
         key = (supplier, material, tier)
         common = {"supplier": supplier, "material": material, "price": price, "tier": tier,
                   "min_offtake": min_offtake, "source": source, "note": note,
-                  "buyers": "Japan" if key in JAPAN_ONLY else None,
-                  "deal": DEAL_OF.get(key)}
+                  "buyers": "Japan" if key in japan_only else None,
+                  "deal": deal_of.get(key)}
         if isinstance(capacity, list):
-            least = per_period(min_offtake) if isinstance(min_offtake, list) else {}
-            for t, cap in per_period(capacity).items():
+            least = spread(min_offtake) if isinstance(min_offtake, list) else {}
+            for t, cap in spread(capacity).items():
                 if cap:  # no row before an offer starts
                     out.append({**common, "period": t, "capacity": cap,
                                 **({"min_offtake": least[t]} if least else {})})

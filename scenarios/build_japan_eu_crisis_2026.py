@@ -143,20 +143,8 @@ JAPAN_ONLY = B["JAPAN_ONLY"] | {(B["CAREMAG"], DY, 1), (B["CAREMAG"], TB, 1)}
 
 
 def supply_records() -> list[dict[str, Any]]:
-    out = []
-    for supplier, material, tier, capacity, price, least, source, note in SUPPLY:
-        common = {"supplier": supplier, "material": material, "price": price, "tier": tier,
-                  "source": source, "note": note,
-                  "buyers": "Japan" if (supplier, material, tier) in JAPAN_ONLY else None}
-        if isinstance(capacity, list):
-            for i, period in enumerate(PERIODS):
-                if capacity[i]:
-                    least_now = least[i] if isinstance(least, list) else least
-                    out.append({**common, "period": period, "capacity": capacity[i],
-                                "min_offtake": least_now})
-        else:
-            out.append({**common, "period": "*", "capacity": capacity, "min_offtake": least})
-    return out
+    """The base's Supply rows from the quarterly tables; no offer belongs to a deal here."""
+    return B["supply_records"](SUPPLY, PERIODS, JAPAN_ONLY, {})
 
 
 # --------------------------------------------------------------------------- Demand
