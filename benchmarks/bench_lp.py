@@ -108,7 +108,14 @@ SHARED_MATERIALS = 6
 
 def make_scenario(size: str, seed: int = 2026) -> md.ScenarioData:
     """A deterministic synthetic scenario of the given size (see the module docstring)."""
-    n_b, n_s, n_m, n_p = SIZES[size]
+    return make_scenario_of(*SIZES[size], seed=seed, name=size)
+
+
+def make_scenario_of(n_b: int, n_s: int, n_m: int, n_p: int, seed: int = 2026,
+                     name: str = "") -> md.ScenarioData:
+    """The synthetic scenario with n_b buyers, n_s suppliers, n_m materials and n_p
+    quarterly periods."""
+    size = name or f"{n_b}x{n_s}x{n_m}x{n_p}"
     rng = np.random.default_rng(seed)
     buyers = BUYERS[:n_b]
     materials = MATERIALS[:n_m]
@@ -230,7 +237,10 @@ def make_scenario(size: str, seed: int = 2026) -> md.ScenarioData:
     settings = md.Settings(name=f"bench-{size}", unit="t", currency="USD",
                            coordination="joint", shortage_penalty=10 * max_price,
                            discount_rate=0.01, time_limit_s=None, robust="no",
-                           cvar_alpha=0.95, risk_weight=1.0, spot_premium=0.25)
+                           cvar_alpha=0.95, risk_weight=1.0, spot_premium=0.25,
+                           # the raw builder below writes no credit for closing stock
+                           # (SPEC 3.1 family 13, added after it): none here either
+                           closing_stock_value=0.0)
     return md.ScenarioData(settings=settings, periods=periods, materials=materials,
                            buyers=buyers, suppliers=tuple(suppliers), offers=tuple(offers),
                            demand=demand, routes=tuple(routes), initial_stock=tuple(initial),

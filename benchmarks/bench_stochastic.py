@@ -22,7 +22,8 @@ from pyomo.common.gc_manager import PauseGC
 
 from models import data as md
 from models.index import build_index
-from models.stochastic import build_extensive_form, outlooks
+from models.stochastic import build_extensive_form
+from models.world import outlooks
 from optimizer.solving.highs import compile_lp, new_highs, pass_lp
 from optimizer.workbook.load import load_workbook
 

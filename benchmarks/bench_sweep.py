@@ -9,8 +9,9 @@ solve), from 0.5x to 1.5x of its own value:
 1. coprocure's sweep path (`optimizer.solving.parametric.parametric_sweep`): the Pyomo model
    built once, compiled once by the parameterized standard-form compiler, each point
    re-solved warm in one HiGHS instance; results extracted and checked per point;
-2. raw highspy: the same LP as arrays (`bench_lp.build_raw`), passed once, the one row
-   bound changed per point and re-solved warm, the result tables extracted per point;
+2. raw highspy: the same LP as arrays (compiled from the Pyomo model before the clock
+   starts), passed once, the one row bound changed per point, re-solved warm and its
+   solution read per point (no tables);
 3. rebuilding per point: `optimizer.solving.plan.plan` for every point.
 
 Objectives must agree to 1e-6 relative. Reports seconds and ratios to raw; asserts
@@ -33,26 +34,32 @@ sys.path.insert(0, str(HERE.parent))
 
 import bench_lp  # noqa: E402
 
+from models.build import build_model  # noqa: E402
+from optimizer.solving.highs import compile_lp, new_highs, pass_lp  # noqa: E402
 from optimizer.solving.parametric import parametric_sweep  # noqa: E402
 from optimizer.solving.plan import solve_plan  # noqa: E402
 
 
 def raw_sweep(data, offer: int, values: np.ndarray) -> tuple[float, list[float]]:
+    """The same LP as arrays (compiled from the Pyomo model before the clock starts),
+    passed once, the offer's capacity row bound changed per point and re-solved warm,
+    the solution read per point: the floor for this sweep from Python."""
+    o = data.offers[offer]
+    m = build_model(data)
+    lp = compile_lp(m)
+    row = lp.row_of[id(m.capacity[o.supplier, o.material, o.period, o.tier])]
     start = time.perf_counter()
-    lp = bench_lp.build_raw(data)
-    cap_offers = lp.arrays["cap_offer"]
-    row = lp.row_blocks["capacity"].start + int(np.searchsorted(cap_offers, offer))
-    solved = None
+    h = new_highs()
     objectives = []
-    for value in values:
-        if solved is None:
+    for i, value in enumerate(values):
+        if i == 0:
             lp.row_upper[row] = value
-            solved = bench_lp.solve_raw(lp, bench_lp.highs_options())
+            pass_lp(h, lp)
         else:
-            solved.highs.changeRowBounds(row, -np.inf, float(value))
-            solved.highs.run()
-        objectives.append(solved.highs.getInfo().objective_function_value)
-        bench_lp.extract_raw(lp, replace(solved, objective=objectives[-1]))
+            h.changeRowBounds(row, -np.inf, float(value))
+        h.run()
+        h.getSolution()
+        objectives.append(h.getInfo().objective_function_value)
     return time.perf_counter() - start, objectives
 
 
@@ -64,10 +71,14 @@ def main() -> int:
     args = ap.parse_args()
     bench_lp.warm_up(2026)
     data = bench_lp.make_scenario(args.size, 2026)
-    base_lp = bench_lp.build_raw(data)
-    base = bench_lp.solve_raw(base_lp, bench_lp.highs_options())
-    duals = -np.asarray(base.highs.getSolution().row_dual)[base_lp.row_blocks["capacity"]]
-    offer = int(base_lp.arrays["cap_offer"][int(np.argmax(duals))])
+    base = solve_plan(data)
+    assert base.outcome is not None
+    m = base.outcome.lp.columns[0].model()
+    keys = list(m.capacity)
+    duals = -base.outcome.duals(m.capacity)
+    k = keys[int(np.argmax(duals))]
+    offer = next(i for i, o in enumerate(data.offers)
+                 if (o.supplier, o.material, o.period, o.tier) == k)
     capacity = data.offers[offer].capacity
     values = np.linspace(0.5 * capacity, 1.5 * capacity, args.points)
     datas = [replace(data, offers=tuple(replace(o, capacity=float(v)) if i == offer else o

@@ -64,7 +64,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -83,7 +83,7 @@ from models.constraints.stockpile import ceiling_rule, floor_rule
 from models.constraints.supply import add_supply
 from models.data import ScenarioData
 from models.expr import linear
-from models.index import Arc, ArcCost, ModelIndex, build_index
+from models.index import ArcCost, ModelIndex, build_index
 from models.objective import (
     credit_terms,
     holding_terms,
@@ -92,53 +92,7 @@ from models.objective import (
     shortfall_terms,
     transfer_terms,
 )
-
-
-@dataclass(frozen=True)
-class Outlook:
-    """One scenario of the second stage: its probability and factors per offer."""
-
-    name: str
-    probability: float
-    capacity_factor: dict[tuple[str, str, str], float]  # (supplier, material, period)
-    price_factor: dict[tuple[str, str, str], float]
-    first_period: int | None  # position of the first disrupted period; None: no disruption
-    # rows aimed at one partner (SPEC 4.14), (buyer, supplier, material, period): on top of
-    # the factors above, for that partner's deliveries and spot purchases only
-    buyer_capacity_factor: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
-    buyer_price_factor: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
-
-    def delivered(self, arc: Arc) -> float:
-        """The share of a contract on ``arc`` that is delivered in this world."""
-        return self.capacity_factor.get(arc[1:4], 1.0) * self.buyer_capacity_factor.get(
-            arc[:4], 1.0)
-
-    def price(self, arc: Arc) -> float:
-        """The factor on the price of what ``arc``'s buyer buys after the fact."""
-        return self.price_factor.get(arc[1:4], 1.0) * self.buyer_price_factor.get(arc[:4], 1.0)
-
-
-NO_DISRUPTION = "no disruption"
-
-
-def outlooks(data: ScenarioData) -> list[Outlook]:
-    """The scenarios of the Disruptions sheet plus 'no disruption' with the rest."""
-    position = {t: i for i, t in enumerate(data.period_labels)}
-    rest = max(0.0, 1.0 - sum(d.probability for d in data.disruptions))
-    out = [Outlook(NO_DISRUPTION, rest, {}, {}, None)]
-    for d in data.disruptions:
-        everyone = [s for s in d.shocks if s.buyer is None]
-        aimed = [(s.buyer, s) for s in d.shocks if s.buyer is not None]
-        hit = [position[s.period] for s in d.shocks
-               if s.capacity_factor != 1.0 or s.price_factor != 1.0]
-        out.append(Outlook(
-            d.name, d.probability,
-            {(s.supplier, s.material, s.period): s.capacity_factor for s in everyone},
-            {(s.supplier, s.material, s.period): s.price_factor for s in everyone},
-            min(hit) if hit else None,
-            {(b, s.supplier, s.material, s.period): s.capacity_factor for b, s in aimed},
-            {(b, s.supplier, s.material, s.period): s.price_factor for b, s in aimed}))
-    return out
+from models.world import Outlook, World, WorldParameters, cap_rows, paid_rows, tranches
 
 
 def build_extensive_form(data: ScenarioData, scenarios: list[Outlook],
@@ -154,6 +108,35 @@ def build_extensive_form(data: ScenarioData, scenarios: list[Outlook],
     Supply landed price): the model is then the stress test of that plan in each scenario.
     """
     ix = ix if ix is not None else build_index(data)
+    m = _first_stage(data, ix, contracts, signed, rebates)
+    m.SCENARIOS = pyo.Set(initialize=range(len(scenarios)), ordered=True)
+    m.scenario = pyo.Block(m.SCENARIOS)
+    for w, outlook in enumerate(scenarios):
+        add_recourse(m.scenario[w], m, ix, data, World.of(ix, outlook))
+    add_expected_objective(m, scenarios, risk, data)
+    return m
+
+
+def build_any_world(data: ScenarioData, ix: ModelIndex, contracts: list[float] | None,
+                    aimed: Collection[int] = (), signed: Collection[str] = (),
+                    rebates: Sequence[float] | None = None) -> pyo.ConcreteModel:
+    """Contracts (fixed as in :func:`build_extensive_form`, or decided) and one recourse
+    block that ``m.world.set(outlook)`` turns into any scenario's (``aimed``: the arcs
+    the scenarios to come aim a shock at): the model of a batch of stress tests or
+    hindsight plans, built and compiled once (:class:`models.world.WorldParameters`)."""
+    m = _first_stage(data, ix, contracts, signed, rebates)
+    m.world = WorldParameters(m, ix, aimed)
+    m.SCENARIOS = pyo.Set(initialize=[0], ordered=True)
+    m.scenario = pyo.Block(m.SCENARIOS)
+    add_recourse(m.scenario[0], m, ix, data, m.world.world)
+    m.world.block = m.scenario[0]
+    m.total_cost = pyo.Objective(expr=m.scenario[0].cost)
+    return m
+
+
+def _first_stage(data: ScenarioData, ix: ModelIndex, contracts: list[float] | None,
+                 signed: Collection[str], rebates: Sequence[float] | None
+                 ) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name=f"{data.settings.name} (extensive form)")
     m.ix = ix
     m.ARCS = pyo.RangeSet(0, len(ix.arcs) - 1)
@@ -173,24 +156,16 @@ def build_extensive_form(data: ScenarioData, scenarios: list[Outlook],
         add_supply(m, ix)            # contracts within capacity and minimum offtake
         add_diversification(m, ix, soft=False)  # hard caps and budgets bind contracts;
         add_budgets(m, ix)           # soft caps are charged in each world (add_recourse)
-    m.SCENARIOS = pyo.Set(initialize=range(len(scenarios)), ordered=True)
-    m.scenario = pyo.Block(m.SCENARIOS)
-    for w, outlook in enumerate(scenarios):
-        add_recourse(m.scenario[w], m, ix, data, outlook)
-    add_expected_objective(m, scenarios, risk, data)
     return m
 
 
 def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: ScenarioData,
-                 outlook: Outlook) -> None:
-    """Stock, spot purchases, transfers, reserve gaps and shortfall of one scenario, its
+                 world: World) -> None:
+    """Stock, spot purchases, transfers, reserve gaps and shortfall of one world, its
     caps and budgets on contracts and spot together, and its cost."""
     d = ix.discount
     premium = data.settings.spot_premium
-    first = outlook.first_period
-    cf = outlook.capacity_factor
-    spot_arcs = [] if first is None else [i for i, a in enumerate(ix.arcs)
-                                          if ix.position[a[3]] >= first]
+    spot_arcs = world.spot_arcs
     blk.SPOT = pyo.Set(initialize=spot_arcs, ordered=True)
     blk.spot = pyo.Var(blk.SPOT, domain=pyo.NonNegativeReals)
     blk.STOCK = pyo.Set(initialize=[(b, mat, t) for b, mat in ix.stock_keys for t in ix.periods],
@@ -205,13 +180,13 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
     blk.reserve_gap = pyo.Var(blk.FLOOR, domain=pyo.NonNegativeReals)
     # processing (SPEC 3.2) is recourse: decided in each world, its facilities cut by a
     # disruption naming them or their country (their shocks carry the facility's name)
-    made = add_recourse_processing(blk, m, ix, cf)
+    made = add_recourse_processing(blk, m, ix, world.offer)
 
     x = m.purchases
-    factor = [outlook.delivered(a) for a in ix.arcs]
+    factor = world.delivered
     spot_of = dict(zip(spot_arcs, blk.spot.values(), strict=True))
-    spot_unit = {i: spot_unit_cost(ix.arc_cost[ix.arcs[i]], outlook.price(ix.arcs[i]),
-                                    premium) for i in spot_arcs}
+    spot_unit = {i: spot_unit_cost(ix.arc_cost[ix.arcs[i]], world.price[i], premium)
+                 for i in spot_arcs}
     arrivals = defaultdict(list)
     for i, a in enumerate(ix.arcs):
         key = (a[0], a[2], ix.arrival[a])
@@ -220,34 +195,30 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
             arrivals[key].append((1.0, spot_of[i]))
     for key, flows in process_flows(ix, made).items():
         arrivals[key] += flows
-    tranche = defaultdict(list)
-    for i in spot_arcs:
-        tranche[ix.arcs[i][1:]].append(i)
-    def offered(k: tuple, factor: float) -> list:
+    tranche = tranches(ix, spot_arcs)
+
+    def offered(k: tuple, factor: Any) -> list:
         """factor x the tranche's capacity, on the left: times the signing of its deal."""
         deal = ix.deal_of.get(k[:3])
         return [] if deal is None else [(-factor * ix.capacity[k], m.sign[deal])]
 
-    def room(k: tuple, factor: float) -> float:
+    def room(k: tuple, factor: Any) -> Any:
         return 0.0 if k[:3] in ix.deal_of else factor * ix.capacity[k]
 
-    blk.spot_capacity = pyo.Constraint(list(tranche), rule=lambda _, *k: (
-        None, linear([(1.0, spot_of[i]) for i in tranche[k]]
-                     + [(cf.get(k[:3], 1.0), x[i]) for i in tranche[k]]
-                     + offered(k, cf.get(k[:3], 1.0))),
-        room(k, cf.get(k[:3], 1.0))))
+    def spot_row(k: tuple, arcs: list[int], factor: Any) -> tuple:
+        """Spot purchases on ``arcs`` + factor x the contracts on the tranche <= factor x
+        its capacity: what the offer has left."""
+        return (None, linear([(1.0, spot_of[i]) for i in arcs]
+                             + [(factor, x[i]) for i in tranche[k]] + offered(k, factor)),
+                room(k, factor))
+
+    blk.spot_capacity = pyo.Constraint(list(tranche), rule=lambda _, *k: spot_row(
+        k, tranche[k], world.factor(k[:3])))
     # A row aimed at one partner leaves it g of what is left of the offer: its spot
     # purchases y_b + g f sum_b' x_b' <= g f cap; the others keep the whole remainder.
-    aimed = [(i, outlook.buyer_capacity_factor[ix.arcs[i][:4]]) for i in spot_arcs
-             if outlook.buyer_capacity_factor.get(ix.arcs[i][:4], 1.0) < 1.0]
-    blk.AIMED = pyo.Set(initialize=[i for i, _ in aimed], ordered=True)
-    aimed_factor = dict(aimed)
-    blk.aimed_spot_capacity = pyo.Constraint(blk.AIMED, rule=lambda _, i: (
-        None, linear([(1.0, spot_of[i])] + [
-            (aimed_factor[i] * cf.get(ix.arcs[i][1:4], 1.0), x[j])
-            for j in tranche[ix.arcs[i][1:]]]  # a tranche's arcs share its period
-            + offered(ix.arcs[i][1:], aimed_factor[i] * cf.get(ix.arcs[i][1:4], 1.0))),
-        room(ix.arcs[i][1:], aimed_factor[i] * cf.get(ix.arcs[i][1:4], 1.0))))
+    blk.AIMED = pyo.Set(initialize=[i for i in spot_arcs if i in world.aimed], ordered=True)
+    blk.aimed_spot_capacity = pyo.Constraint(blk.AIMED, rule=lambda _, i: spot_row(
+        ix.arcs[i][1:], [i], world.aimed[i]))  # a tranche's arcs share its period
 
     stock = dict(zip(blk.STOCK, blk.stock.values(), strict=True))
     short = dict(zip(blk.SHORT, blk.short.values(), strict=True))
@@ -276,9 +247,7 @@ def add_recourse(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex, data: Sce
         spend[due] += owed
     for due, fees in fee_spend(ix, made).items():
         spend[due] += fees
-    paid_spot = {(ix.arcs[i][0], ix.arcs[i][3]) for i in spot_arcs} | {
-        (p[0], p[3]) for p in ix.processes}  # rows that differ from the first stage's
-    blk.budget = pyo.Constraint([k for k in ix.budgets if k in paid_spot],
+    blk.budget = pyo.Constraint(paid_rows(ix, spot_arcs),  # rows unlike the first stage's
                                 rule=budget_rule(ix, spend, rebate_fixed))
 
     terms = [(d[a[3]] * ix.arc_cost[a].unit * factor[i], x[i]) for i, a in enumerate(ix.arcs)]
@@ -330,8 +299,7 @@ def _add_scenario_caps(blk: pyo.Block, ix: ModelIndex, x: list, spot: dict[int, 
     """Every soft cap (its excess is this world's to pay), every hard cap that spot
     purchases enter and every cap at a stage that counts processing (decided here); a hard
     cap on contracts alone already holds from the first stage."""
-    rows = [p for p, row in enumerate(ix.caps) if row.policy.penalty is not None
-            or any(a in spot for a in row.counted) or row.made_counted]
+    rows = cap_rows(ix, spot)
     blk.CAPS = pyo.Set(initialize=rows, ordered=True)
     blk.SOFT_CAPS = pyo.Set(initialize=[p for p in rows if ix.caps[p].policy.penalty is not None],
                             ordered=True)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 
 from models import data as md
-from models.stochastic import NO_DISRUPTION
+from models.world import NO_DISRUPTION
 from optimizer.planning.demand_met import lowest, met_as_planned, met_in_worst
 from optimizer.planning.stress import stress_plan
 from optimizer.solving.plan import solve_plan

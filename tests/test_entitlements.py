@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import data as md
-from models.stochastic import outlooks
+from models.world import outlooks
 from optimizer.planning.coordination import plan_coordinated
 from optimizer.planning.robust import mean_value_scenario
 from optimizer.planning.shares import offer_shares

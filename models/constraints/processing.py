@@ -32,7 +32,7 @@ symbol                  meaning                              Pyomo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyomo.environ as pyo
@@ -51,7 +51,7 @@ def add_processing(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
 
 
 def add_recourse_processing(blk: pyo.Block, m: pyo.ConcreteModel, ix: ModelIndex,
-                            factor: dict[tuple[str, str, str], float]) -> list[Any]:
+                            factor: Mapping[tuple[str, str, str], Any]) -> list[Any]:
     """The processing variables and capacity rows in ``blk``: the plan's (``blk`` is the
     model, every factor 1), or one world's of the extensive form (:mod:`models.stochastic`),
     where processing is a recourse decision like stock and transfers (a partner may
@@ -75,7 +75,7 @@ def _users(ix: ModelIndex, made: Sequence[Any]) -> dict[tuple[str, str, str], li
 
 
 def capacity_rule(ix: ModelIndex, users: dict[tuple[str, str, str], list[Any]],
-                  m: pyo.ConcreteModel, factor: dict[tuple[str, str, str], float] | None = None
+                  m: pyo.ConcreteModel, factor: Mapping[tuple[str, str, str], Any] | None = None
                   ) -> Any:
     """The capacity row of (facility, output, period): the plan's, or a scenario's with
     the facility's capacity scaled by ``factor`` (SPEC 5: a disruption naming the

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from models.stochastic import NO_DISRUPTION
+from models.world import NO_DISRUPTION
 
 if TYPE_CHECKING:
     from optimizer.planning.stress import StressResult

@@ -22,9 +22,11 @@ from pyomo.common.gc_manager import PauseGC
 from models.build import build_model
 from models.data import Offer, ScenarioData
 from models.index import build_index
-from models.stochastic import Outlook, build_extensive_form, outlooks
+from models.stochastic import build_extensive_form
+from models.world import Outlook, aimed_arcs, outlooks
 from optimizer.planning.shares import offer_shares
 from optimizer.planning.stress import StressResult, stress_jobs, stress_plan, stress_result
+from optimizer.planning.worlds import world_model
 from optimizer.runs.executor import Executor, Failed, Job, Work
 from optimizer.solving.checker import check_plan
 from optimizer.solving.extract import extract
@@ -103,7 +105,9 @@ def robust_work(data: ScenarioData, run: PlanRun, measures: bool, label: str = "
     jobs = stress_jobs(run.result, scenarios, data, label)
     n = len(jobs)
     if measures:
-        jobs += [Job(f"{prefix}hindsight {o.name}", hindsight_cost, (data, o)) for o in scenarios]
+        aimed = aimed_arcs(build_index(data), scenarios)
+        jobs += [Job(f"{prefix}hindsight {o.name}", hindsight_cost, (data, o, aimed))
+                 for o in scenarios]
         jobs.append(Job(f"{prefix}mean-value plan", mean_value_expected, (data, scenarios)))
 
     def finish(results: list) -> None:
@@ -146,10 +150,13 @@ def _as_planned(data: ScenarioData, contracts: list[float], signed: set[str]) ->
                    outcome=outcome)
 
 
-def hindsight_cost(data: ScenarioData, outlook: Outlook) -> float | None:
-    """The cost of planning one scenario knowing it will happen (a batch job)."""
-    ef = build_extensive_form(data, [replace(outlook, probability=1.0)], risk="expected")
-    outcome = solve_model(ef, data.settings.time_limit_s, mip_gap=data.settings.mip_gap)
+def hindsight_cost(data: ScenarioData, outlook: Outlook,
+                   aimed: frozenset[int] = frozenset()) -> float | None:
+    """The cost of planning one scenario knowing it will happen (a batch job; the jobs
+    of one batch share one model, see :mod:`optimizer.planning.worlds`; ``aimed``: the
+    arcs the batch's scenarios aim a shock at)."""
+    with PauseGC():
+        outcome = world_model(data, outlook, aimed=aimed).solve(outlook)
     if not outcome.status.has_plan:
         return None
     assert outcome.objective is not None  # the outcome has a plan

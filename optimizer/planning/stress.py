@@ -13,52 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import cast
 
-import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from models.data import ScenarioData
 from models.index import ModelIndex, build_index
-from models.stochastic import (
-    NO_DISRUPTION,
-    Outlook,
-    build_extensive_form,
-    outlooks,
-    spot_unit_cost,
-)
+from models.world import NO_DISRUPTION, Outlook, aimed_arcs, outlooks
+from optimizer.planning.stress_reading import CAP_SHARES, TOL, Reader, ScenarioStress, no_plan
+from optimizer.planning.worlds import world_model
 from optimizer.runs.executor import Executor, Failed, Job
 from optimizer.solving.extract import PlanResult
-from optimizer.solving.highs import Outcome, Status, solve_model
-
-TOL = 1e-6
-LAPSED = ["supplier", "material", "undelivered", "not_paid_pv"]
-SPOT = ["supplier", "material", "quantity", "cost_pv"]
-CAP_SHARES = ["policy", "buyer", "material", "period", "target", "limit", "contracted_share",
-              "delivered_share"]
-
-
-@dataclass
-class ScenarioStress:
-    scenario: str
-    probability: float
-    status: Status
-    cost: float | None  # present value: delivered contracts, spot, holding, transfers, penalties
-    shortfall: float
-    shortfalls: pd.DataFrame  # buyer, material, shortfall
-    periods_short: int  # (buyer, material, period) triples with shortfall
-    periods_below_floor: int
-    days_below_floor: float
-    spot_bought: float
-    # What made the difference to the plan (SPEC 5): contracts not delivered (supplier,
-    # material, undelivered, not_paid_pv) and spot purchases (supplier, material, quantity,
-    # cost_pv); the reserve drawn below the floor, in unit-periods.
-    lapsed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LAPSED))
-    spot: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPOT))
-    below_floor: float = 0.0
-    # Each cap on the shares it is enforced on (contracts at their contracted quantity,
-    # plus spot) and on what was delivered (SPEC 5).
-    caps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CAP_SHARES))
+from optimizer.solving.highs import Status
 
 
 @dataclass
@@ -171,13 +136,13 @@ def rebates_of(ix: ModelIndex, purchases: pd.DataFrame) -> list[float]:
         return [0.0] * len(ix.arcs)
     keys = ["buyer", "supplier", "material", "period", "tier"]
     paid = purchases.groupby(keys)[["quantity", "cost"]].sum()
+    bought = dict(zip(paid.index, zip(paid["quantity"], paid["cost"], strict=True),
+                      strict=True))
     out = []
     for arc in ix.arcs:
-        if arc in paid.index:
-            q, cost = paid.loc[arc]
-            out.append(max(0.0, float(q) * ix.arc_cost[arc].unit - float(cost)))
-        else:
-            out.append(0.0)
+        q, cost = bought.get(arc, (0.0, 0.0))
+        out.append(max(0.0, float(q) * ix.arc_cost[arc].unit - float(cost)) if arc in bought
+                   else 0.0)
     return out
 
 
@@ -206,131 +171,57 @@ def stress_jobs(plan: PlanResult, scenarios: list[Outlook] | None = None,
     rebates = rebates_of(ix, plan.purchases) if data.discounts else None
     prefix = f"{label} / " if label else ""
     signed = plan.signed
-    return [Job(f"{prefix}stress {o.name}", stress_one, (data, contracts, o, signed, rebates))
-            for o in (scenarios or outlooks(data))]
+    scenarios = scenarios or outlooks(data)
+    aimed = aimed_arcs(ix, scenarios)
+    # Jobs in the order of the worlds they set (first disrupted period), so that each
+    # changes little in the model the previous one set; stress_result restores the
+    # scenarios' order. A result does not depend on the order (optimizer/solving/resolve.py).
+    last = len(ix.periods)
+    order = sorted(range(len(scenarios)), key=lambda w: (
+        last if scenarios[w].first_period is None else scenarios[w].first_period, w))
+    return [Job(f"{prefix}stress {scenarios[w].name}", stress_one,
+                (data, contracts, scenarios[w], signed, rebates, aimed, w)) for w in order]
 
 
 def stress_result(jobs: list[Job], results: list) -> StressResult:
     """The results of :func:`stress_jobs` as one stress test; a job that failed is its
     scenario without a plan (at its probability), with the reason in the notes."""
     out, notes = [], []
-    for job, r in zip(jobs, results, strict=True):
+    done = sorted(zip(jobs, results, strict=True), key=lambda jr: jr[0].args[6])
+    for job, r in done:
         if isinstance(r, Failed):
             outlook = job.args[2]
             notes.append(str(r))
-            out.append(_no_plan(outlook.name, outlook.probability, Status.ERROR))
+            out.append(no_plan(outlook.name, outlook.probability, Status.ERROR))
         else:
             out.append(r)
     settings = jobs[0].args[0].settings if jobs else None
     return StressResult(out, notes, *((settings.unit, settings.currency) if settings else ()))
 
 
-_last_index: list = [None, None]  # (data, its index): jobs of one chunk share their data
-
-
 def stress_one(data: ScenarioData, contracts: list[float], outlook: Outlook,
-               signed: tuple[str, ...] = (), rebates: list[float] | None = None
-               ) -> ScenarioStress:
+               signed: tuple[str, ...] = (), rebates: list[float] | None = None,
+               aimed: frozenset[int] = frozenset(), order: int = 0) -> ScenarioStress:
     """The recourse of one plan in one scenario (a batch job); ``signed``: the deals the
-    plan signed, ``rebates``: the discounts its contracts earned, both fixed like them."""
+    plan signed, ``rebates``: the discounts its contracts earned, both fixed like them;
+    ``aimed``: the arcs the batch's scenarios aim a shock at; ``order``: the scenario's
+    place in its stress test (for :func:`stress_result`).
+
+    The jobs of one plan share one model: built and compiled once with every scenario's
+    numbers as data, set to each scenario and re-solved warm (:mod:`models.world`,
+    :mod:`optimizer.solving.resolve`)."""
     with PauseGC():
-        if _last_index[0] is not data:
-            _last_index[:] = [data, build_index(data)]
-        ix = _last_index[1]
-        single = replace(outlook, probability=1.0)
-        m = build_extensive_form(data, [single], contracts=contracts, ix=ix, signed=signed,
-                                 rebates=rebates)
-        outcome = solve_model(m, data.settings.time_limit_s)
+        form = world_model(data, outlook, contracts, signed, rebates, aimed)
+        if form.reader is None:
+            form.reader = Reader(form.ix, form.model.scenario[0], form.resolver, contracts,
+                                 rebates, data.settings.spot_premium)
+        outcome = form.solve(outlook)
         if not outcome.status.has_plan:
-            return _no_plan(outlook.name, outlook.probability, outcome.status)
-        return _read(data, ix, m, outcome, outlook, contracts, rebates)
-
-
-def _no_plan(name: str, probability: float, status: Status) -> ScenarioStress:
-    return ScenarioStress(name, probability, status, None, 0.0,
-                          pd.DataFrame(columns=["buyer", "material", "shortfall"]), 0, 0, 0.0,
-                          0.0)
-
-
-def _read(data: ScenarioData, ix: ModelIndex, m: pyo.ConcreteModel, outcome: Outcome,
-          outlook: Outlook, contracts: list[float], rebates: list[float] | None = None
-          ) -> ScenarioStress:
-    blk = m.scenario[0]
-    short = outcome.values(blk.short)
-    stock = dict(zip(blk.STOCK, outcome.values(blk.stock), strict=True))
-    rows = [(k[0], k[1], float(u)) for k, u in zip(blk.SHORT, short, strict=True) if u > TOL]
-    shortfalls = pd.DataFrame(rows, columns=["buyer", "material", "shortfall"])
-    if len(shortfalls):
-        shortfalls = shortfalls.groupby(["buyer", "material"], as_index=False)["shortfall"].sum()
-    below = [k for k, level in ix.floor.items() if stock[k] < level - TOL]
-    x = np.maximum(np.asarray(contracts, dtype=float), 0.0)  # fixed: not columns of the LP
-    spot = dict(zip(blk.SPOT, outcome.values(blk.spot), strict=True))
-    factor = np.array([outlook.delivered(a) for a in ix.arcs])
-    assert outcome.objective is not None  # read only from an outcome with a plan
-    return ScenarioStress(
-        scenario=outlook.name, probability=outlook.probability, status=outcome.status,
-        cost=float(outcome.objective), shortfall=float(np.sum(short)),
-        shortfalls=shortfalls,
-        periods_short=len(rows), periods_below_floor=len(below),
-        days_below_floor=float(sum(ix.days[k[2]] for k in below)),
-        spot_bought=float(sum(spot.values())),
-        lapsed=_lapsed(ix, x, factor, rebates),
-        spot=_spot(ix, spot, outlook, data.settings.spot_premium),
-        below_floor=float(sum(ix.floor[k] - stock[k] for k in below)),
-        caps=_cap_shares(ix, x, factor, spot, outcome.values(blk.make))
-        if outlook.first_period is not None
-        else pd.DataFrame(columns=CAP_SHARES))
-
-
-def _lapsed(ix: ModelIndex, x: np.ndarray, factor: np.ndarray,
-            rebates: list[float] | None = None) -> pd.DataFrame:
-    """Contracts a disruption left undelivered, and what was then not paid (PV), at the
-    price the contract pays (volume discounts included)."""
-    short = x * (1.0 - factor)
-    off = rebates or [0.0] * len(ix.arcs)
-    rows = [(a[1], a[2], float(short[i]),
-             float(short[i]) * (ix.arc_cost[a].unit - off[i] / x[i]) * ix.discount[a[3]])
-            for i, a in enumerate(ix.arcs) if short[i] > TOL]
-    df = pd.DataFrame(rows, columns=LAPSED)
-    return df.groupby(["supplier", "material"], as_index=False).sum() if len(df) else df
-
-
-def _spot(ix: ModelIndex, spot: dict[int, float], outlook: Outlook,
-          premium: float) -> pd.DataFrame:
-    """Spot purchases of the scenario with their cost (PV)."""
-    rows = []
-    for i, q in spot.items():
-        if q > TOL:
-            a = ix.arcs[i]
-            unit = spot_unit_cost(ix.arc_cost[a], outlook.price(a), premium)
-            rows.append((a[1], a[2], q, q * unit * ix.discount[a[3]]))
-    df = pd.DataFrame(rows, columns=SPOT)
-    return df.groupby(["supplier", "material"], as_index=False).sum() if len(df) else df
-
-
-def _cap_shares(ix: ModelIndex, x: np.ndarray, factor: np.ndarray,
-                spot: dict[int, float], made: np.ndarray) -> pd.DataFrame:
-    """Each cap's share on contracted quantities plus spot (what it is enforced on) and on
-    delivered quantities plus spot; a cap at a stage adds what this world processed
-    (``made``, by position in ``ix.processes``)."""
-    y = np.zeros(len(ix.arcs))
-    for i, q in spot.items():
-        y[i] = q
-    rows = []
-    for cap in ix.caps:
-        counted, capped = list(cap.counted), list(cap.capped)
-        own = float(made[list(cap.made_counted)].sum())
-        own_capped = float(made[list(cap.made_capped)].sum())
-        total = float((x + y)[counted].sum()) + own
-        delivered = float((x * factor + y)[counted].sum()) + own
-        pol = cap.policy
-        rows.append((f"{pol.kind} '{pol.name}'", pol.buyer or "coalition", pol.material,
-                     cap.period or "horizon", pol.target, pol.share,
-                     (float((x + y)[capped].sum()) + own_capped) / total if total > TOL
-                     else None,
-                     (float((x * factor + y)[capped].sum()) + own_capped) / delivered
-                     if delivered > TOL else None))
-    return pd.DataFrame(rows, columns=CAP_SHARES)
+            return no_plan(outlook.name, outlook.probability, outcome.status)
+        world = form.model.world
+        return form.reader.read(outcome, outlook.name, outlook.probability,
+                                outlook.first_period is not None, world.delivered_now,
+                                world.price_now)
 
 
 __all__ = ["NO_DISRUPTION", "ScenarioStress", "StressResult", "contracts_of", "stress_jobs",

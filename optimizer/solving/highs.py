@@ -1,8 +1,9 @@
 """The one module that talks to the solver: Pyomo model -> standard form -> HiGHS.
 
-Everything that touches highspy is here: compiling, solving, warm starts, re-solving a
-changed LP in place (:class:`WarmSolver`, for sweeps) and irreducible infeasible subsets
-(:func:`infeasible_subset` and :func:`optimum`, for diagnosis).
+Everything that touches highspy is here: compiling, solving, warm starts and irreducible
+infeasible subsets (:func:`infeasible_subset` and :func:`optimum`, for diagnosis);
+re-solving one compiled LP for changed numbers is :mod:`optimizer.solving.resolve`,
+through the functions here.
 
 Pyomo's standard-form compiler turns the model into sparse arrays that are handed to
 highspy in one `passModel` call (measured on a 130k-column procurement LP: 1.27x raw
@@ -22,7 +23,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -158,12 +159,12 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
     n = len(info.columns)
     lower = np.array([-np.inf if v.lb is None else v.lb for v in info.columns], dtype=float)
     upper = np.array([np.inf if v.ub is None else v.ub for v in info.columns], dtype=float)
-    rhs = _flush_negligible(np.asarray(info.rhs, dtype=float))
-    info.A.data = _flush_negligible(info.A.data)
+    rhs = flush_negligible(np.asarray(info.rhs, dtype=float))
+    info.A.data = flush_negligible(info.A.data)
     sense = np.array([s for _, s in info.rows], dtype=int)
     row_lower = np.where(sense == 1, -np.inf, rhs)
     row_upper = np.where(sense == -1, np.inf, rhs)
-    cost = _flush_negligible(info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n))
+    cost = flush_negligible(info.c.toarray().ravel() if info.c.shape[0] else np.zeros(n))
     offset = float(info.c_offset[0]) if len(info.c_offset) else 0.0
     integer = np.fromiter((v.is_integer() for v in info.columns), dtype=np.int32, count=n)
     return CompiledLP(
@@ -182,7 +183,7 @@ def compile_lp(model: pyo.ConcreteModel) -> CompiledLP:
 NEGLIGIBLE = 1e-200
 
 
-def _flush_negligible(values: np.ndarray) -> np.ndarray:
+def flush_negligible(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(values) < NEGLIGIBLE, 0.0, values)
 
 
@@ -352,7 +353,9 @@ def _with_integers_fixed(mip: Outcome, time_limit_s: float | None) -> Outcome:
 
 
 def read_outcome(h: highspy.Highs, lp: CompiledLP, timings: dict[str, float],
-                 options: dict[str, object]) -> Outcome:
+                 options: dict[str, object], duals: bool = True) -> Outcome:
+    """What HiGHS found; ``duals`` False: the primal solution only (a stress test reads
+    no shadow price, and each array read from HiGHS is a copy)."""
     ms = h.getModelStatus()
     status = _status(h, ms)
     text = h.modelStatusToString(ms)
@@ -360,9 +363,10 @@ def read_outcome(h: highspy.Highs, lp: CompiledLP, timings: dict[str, float],
         return Outcome(status, None, None, None, None, lp, h, timings, options, text)
     sol = h.getSolution()
     x = np.asarray(sol.col_value, dtype=float)
-    duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
-    col_dual = np.asarray(sol.col_dual, dtype=float) if sol.dual_valid else None
-    return Outcome(status, h.getInfo().objective_function_value, x, duals, col_dual, lp, h,
+    duals = duals and sol.dual_valid
+    row_dual = np.asarray(sol.row_dual, dtype=float) if duals else None
+    col_dual = np.asarray(sol.col_dual, dtype=float) if duals else None
+    return Outcome(status, h.getInfo().objective_function_value, x, row_dual, col_dual, lp, h,
                    timings, options, text)
 
 
@@ -405,37 +409,6 @@ def infeasible_subset(lp: CompiledLP, time_limit_s: float | None = None
     h.setOptionValue("iis_strategy", IIS_STRATEGY)
     _, iis = h.getIis()
     return list(iis.row_index_), list(iis.col_index_)
-
-
-class WarmSolver:
-    """One HiGHS instance kept warm across LPs of one structure: the first is passed
-    whole, each later one by what changed (row bounds, given coefficients), so HiGHS
-    starts from the basis it has."""
-
-    def __init__(self, time_limit_s: float | None = None):
-        self.h = new_highs(time_limit_s)
-        self.previous: CompiledLP | None = None
-
-    def solve(self, lp: CompiledLP, coefficients: Iterable[tuple[int, int, float]] = (),
-              timings: dict[str, float] | None = None,
-              options: dict[str, object] | None = None) -> Outcome:
-        """Solve ``lp``; ``coefficients`` are the (row, column, value) entries of the
-        matrix that differ from the previous LP's."""
-        h = self.h
-        if self.previous is None:
-            pass_lp(h, lp)
-        else:
-            moved = np.flatnonzero((lp.row_lower != self.previous.row_lower)
-                                   | (lp.row_upper != self.previous.row_upper))
-            if len(moved):
-                # highspy's stubs omit changeRowsBounds, which the extension module has
-                h.changeRowsBounds(len(moved), moved.astype(np.int32),  # type: ignore[attr-defined]
-                                   lp.row_lower[moved], lp.row_upper[moved])
-            for row, col, value in coefficients:
-                h.changeCoeff(row, col, value)
-        _run(h)
-        self.previous = lp
-        return read_outcome(h, lp, timings or {}, options or {})
 
 
 def _status(h: highspy.Highs, ms: highspy.HighsModelStatus) -> Status:

@@ -17,24 +17,20 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pyomo.environ as pyo
-import scipy.sparse
 from pyomo.common.gc_manager import PauseGC
-from pyomo.repn.plugins.parameterized_standard_form import (
-    ParameterizedLinearStandardFormCompiler,
-)
 
 from models.build import build_model
 from models.data import ScenarioData
 from models.index import ModelIndex, build_index
 from optimizer.solving.checker import check_plan
 from optimizer.solving.extract import extract
-from optimizer.solving.highs import HIGHS_OPTIONS, CompiledLP, Outcome, WarmSolver
+from optimizer.solving.highs import Outcome
 from optimizer.solving.plan import PlanRun
+from optimizer.solving.resolve import Resolver
 
 if TYPE_CHECKING:
-    from pyomo.repn.plugins.standard_form import LinearStandardFormInfo
+    pass
 
 RHS_FIELDS = ("capacity", "offtake", "floor", "ceiling", "budgets")
 FIXED_FIELDS = ("periods", "arcs", "arrival", "lead", "stock_keys", "demand", "initial",
@@ -102,21 +98,6 @@ def _with(ix: ModelIndex, changes: list[Change],
     return out
 
 
-def _evaluate(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    out = np.empty(len(values), dtype=float)
-    numeric = np.ones(len(values), dtype=bool)
-    numeric[idx] = False
-    out[numeric] = np.asarray([values[i] for i in np.flatnonzero(numeric)], dtype=float)
-    out[idx] = [pyo.value(values[i]) for i in idx]
-    return out
-
-
-def _symbolic(values: np.ndarray) -> np.ndarray:
-    return np.asarray([i for i, v in enumerate(values) if not isinstance(v, int | float
-                                                                          | np.number)],
-                      dtype=np.int64)
-
-
 def parametric_sweep(datas: list[ScenarioData], xs: list[float]) -> list[PlanRun] | None:
     """Plan every point by compiling once; None when the sweep does not qualify."""
     if len(xs) < 3 or len(set(xs)) < len(xs) or any(d.deals for d in datas):
@@ -133,51 +114,18 @@ def parametric_sweep(datas: list[ScenarioData], xs: list[float]) -> list[PlanRun
         m.sweep_value.fix(xs[0])
         build_model(datas[0], _with(ixs[0], changes, lambda a, b: a + b * m.sweep_value),
                     model=m)
-        info = ParameterizedLinearStandardFormCompiler().write(
-            m, wrt=[m.sweep_value], mixed_form=True, set_sense=None)
+        resolver = Resolver(m, [m.sweep_value], time_limit_s=datas[0].settings.time_limit_s,
+                            warm="previous")
         compile_s = time.perf_counter() - t0
-        runs = _solve_points(datas, xs, m, info, changes, compile_s)
-    return runs
-
-
-def _solve_points(datas: list[ScenarioData], xs: list[float], m: pyo.ConcreteModel,
-                  info: LinearStandardFormInfo, changes: list[Change],
-                  compile_s: float) -> list[PlanRun]:
-    columns = info.columns
-    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
-    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
-    sense = np.array([s for _, s in info.rows], dtype=int)
-    a_idx, r_idx = _symbolic(info.A.data), _symbolic(info.rhs)
-    cost = np.asarray(info.c.todense(), dtype=float).ravel() if info.c.shape[0] else \
-        np.zeros(len(columns))
-    offset = float(pyo.value(info.c_offset[0])) if len(info.c_offset) else 0.0
-    indices = np.asarray(info.A.indices, dtype=np.int32)
-    indptr = np.asarray(info.A.indptr, dtype=np.int32)
-    entry_col = np.searchsorted(indptr, np.arange(len(info.A.data)), side="right") - 1
-    column_of = {id(v): j for j, v in enumerate(columns)}
-    row_of = {id(c): i for i, (c, _) in enumerate(info.rows)}
-    solver = WarmSolver(datas[0].settings.time_limit_s)
-    runs: list[PlanRun] = []
-    previous: CompiledLP | None = None
-    for data, x in zip(datas, xs, strict=True):
-        t0 = time.perf_counter()
-        m.sweep_value.fix(x)
-        rhs = _evaluate(info.rhs, r_idx)
-        values = _evaluate(info.A.data, a_idx)
-        lp = CompiledLP(columns=columns, rows=info.rows, column_of=column_of, row_of=row_of,
-                        cost=cost, offset=offset, col_lower=lower, col_upper=upper,
-                        row_lower=np.where(sense == 1, -np.inf, rhs),
-                        row_upper=np.where(sense == -1, np.inf, rhs),
-                        matrix=scipy.sparse.csc_array((values, indices, indptr),
-                                                      shape=info.A.shape))
-        changed = [] if previous is None else a_idx[values[a_idx] != previous.matrix.data[a_idx]]
-        outcome = solver.solve(
-            lp, ((int(indices[e]), int(entry_col[e]), float(values[e])) for e in changed),
-            {"compile_s": compile_s if previous is None else 0.0},
-            dict(HIGHS_OPTIONS, parametric=True))
-        outcome.timings["solve_s"] = time.perf_counter() - t0
-        previous = lp
-        runs.append(_as_run(data, m, outcome, changes, x))
+        runs: list[PlanRun] = []
+        for data, x in zip(datas, xs, strict=True):
+            t1 = time.perf_counter()
+            m.sweep_value.set_value(x)
+            outcome = resolver.solve()
+            outcome.timings.update(compile_s=compile_s if not runs else 0.0,
+                                   solve_s=time.perf_counter() - t1)
+            outcome.options = dict(outcome.options, parametric=True)
+            runs.append(_as_run(data, m, outcome, changes, x))
     return runs
 
 
