@@ -1,6 +1,6 @@
 """A stress test of one plan in N scenarios, against raw highspy solving the same LPs.
 
-    python benchmarks/bench_stress.py [--scenarios 200] [--seed 7] [--rebuild]
+    python benchmarks/bench_stress.py [--scenarios 200] [--seed 7] [--repeat 3] [--rebuild]
 
 On the shipped Japan-EU scenario, the base plan is stressed in N random disruption
 scenarios (the generator of `bench_stochastic.py`, seeded) plus "no disruption", three
@@ -19,8 +19,8 @@ ways, in one run:
 3. with `--rebuild`: the path before compile-once, a Pyomo model built, compiled and
    solved cold per scenario (`build_extensive_form`, `solve_model`).
 
-Costs must agree to 1e-7 relative. Reports seconds, milliseconds per LP and ratios to
-raw; asserts nothing about time.
+Costs must agree to 1e-7 relative. Reports the best of K runs of each path (taking
+turns), seconds, milliseconds per LP and ratios to raw; asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ def main() -> int:
     ap.add_argument("--scenarios", type=int, default=200)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--rebuild", action="store_true", help="also time the rebuild path")
+    ap.add_argument("--repeat", type=int, default=3, help="best of K (default 3)")
     args = ap.parse_args()
     base = load_workbook(SHIPPED).scenario("base")
     plan = solve_plan(base).result
@@ -133,11 +134,19 @@ def main() -> int:
     jobs = stress.stress_jobs(plan, outlooks(data), data)
     n = len(jobs)
     lps = the_lps(jobs)
-    raw_s, raw_costs = raw(lps)
-    t0 = time.perf_counter()
-    result = stress.stress_plan(plan, outlooks(data), data)
-    ours_s = time.perf_counter() - t0
-    ours = [s.cost for s in result.scenarios]
+    raw_s, ours_s, setup, per_world = (float("inf"),) * 4
+    for _ in range(args.repeat):  # the paths take turns; best of K each
+        seconds, raw_costs = raw(lps)
+        raw_s = min(raw_s, seconds)
+        worlds._last.clear()
+        t0 = time.perf_counter()
+        result = stress.stress_plan(plan, outlooks(data), data)
+        seconds = time.perf_counter() - t0
+        if seconds < ours_s:
+            ours_s, setup = seconds, worlds._last[0].setup_s
+            per_world = ours_s - setup
+    cost_of = {s.scenario: s.cost for s in result.scenarios}
+    ours = [cost_of[job.args[2].name] for job in jobs]  # in the jobs' order, as raw's
     worst = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(ours, raw_costs, strict=True))
     print(f"{n} LPs ({args.scenarios} scenarios + no disruption), {len(lps[0].columns):,} "
           f"columns, {len(lps[0].rows):,} rows; costs agree to {worst:.1e} relative")
@@ -147,6 +156,8 @@ def main() -> int:
         rebuild_s, costs = rebuilt(jobs)
         worst = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(ours, costs, strict=True))
         rows.append((f"rebuilt per scenario (agree to {worst:.1e})", rebuild_s))
+    rows.insert(2, ("  of which built, compiled, first solve", setup))
+    rows.insert(3, ("  of which the rest (jobs, worlds, results)", per_world))
     print(f"{'path':<48} {'seconds':>8} {'ms per LP':>10} {'x raw':>7}")
     for name, s in rows:
         print(f"{name:<48} {s:>8.2f} {1000 * s / n:>10.2f} {s / raw_s:>7.2f}")

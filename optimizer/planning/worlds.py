@@ -10,6 +10,7 @@ re-solved. Only the last model is kept: a chunk's jobs of one batch are contiguo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ class WorldModel:
     model: pyo.ConcreteModel
     resolver: Resolver
     reader: Any = None  # what the batch reads its solutions with, built once too
+    setup_s: float = 0.0  # building, compiling and the reference solve
 
     def solve(self, outlook: Outlook, duals: bool = False) -> Outcome:
         """The model in ``outlook``'s world, solved from the no-disruption world's basis."""
@@ -56,6 +58,7 @@ def world_model(data: ScenarioData, outlook: Outlook, contracts: Sequence[float]
             aimed_arcs(_last[0].ix, [outlook]) <= _last[0].aimed:
         return _last[0]
     _last.clear()  # one model at a time: let the old one go before building
+    t0 = time.perf_counter()
     ix = build_index(data)
     aimed = aimed | aimed_arcs(ix, [outlook])
     m = build_any_world(data, ix, None if contracts is None else list(contracts), aimed,
@@ -65,5 +68,5 @@ def world_model(data: ScenarioData, outlook: Outlook, contracts: Sequence[float]
                         time_limit_s=data.settings.time_limit_s,
                         mip_gap=data.settings.mip_gap)
     resolver.solve(m.world.set(CALM))  # the reference basis: the plan's own world
-    _last.append(WorldModel(key, aimed, ix, m, resolver))
+    _last.append(WorldModel(key, aimed, ix, m, resolver, setup_s=time.perf_counter() - t0))
     return _last[0]
