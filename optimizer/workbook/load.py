@@ -31,6 +31,9 @@ class LoadedWorkbook:
     strategies: list[Strategy]
     issues: list[Issue]
     _applied: dict[str, tuple[Tables, list[Change]]] = field(default_factory=dict, repr=False)
+    # strategy -> its typed scenario, built once (immutable; built again it cost about a
+    # second per use at large)
+    _built: dict[str, ScenarioData] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Issue]:
@@ -57,8 +60,10 @@ class LoadedWorkbook:
         """The typed scenario of ``strategy``; raises :class:`InputError` if invalid."""
         if self.errors:
             raise InputError(self.issues)
-        tables, _ = self.tables_for(strategy)
-        return build_scenario(tables)
+        if strategy not in self._built:
+            tables, _ = self.tables_for(strategy)
+            self._built[strategy] = build_scenario(tables)
+        return self._built[strategy]
 
 
 def file_sha256(path: Path) -> str:
@@ -84,11 +89,14 @@ def load_workbook(path: str | Path, disruptions_from: str | Path | None = None
     issues = raw.issues + issues
     base_issues = check_tables(tables)
     issues += base_issues
-    if not any(i.is_error for i in issues):
-        issues += check_plausible(tables)
+    base = None if any(i.is_error for i in issues) else build_scenario(tables)
+    if base is not None:
+        issues += check_plausible(tables, base)
     strategies, strategy_issues = list_strategies(tables)
     issues += strategy_issues
     loaded = LoadedWorkbook(path, file_sha256(path), tables, strategies, issues)
+    if base is not None:
+        loaded._built[BASE] = base
     seen = {_identity(i) for i in base_issues}
     unread = {s.name for s in SHEETS if s.name not in tables.rows
               and (s.name in raw.sheets or s.required)}  # reported as such already

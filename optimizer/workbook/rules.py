@@ -23,7 +23,6 @@ from optimizer.workbook.fields import STAR, label
 from optimizer.workbook.processing_rules import check_processing
 from optimizer.workbook.read import suggest
 from optimizer.workbook.scenario_data import (
-    build_scenario,
     expand_periods,
     facility_countries,
     partners,
@@ -123,7 +122,9 @@ def _check_deals(tables: Tables, issues: list[Issue]) -> None:
     labels = tables.names(SheetName.PERIODS, "period")
     complete = [r for r in tables[SheetName.SUPPLY] if r.values.get("period") in (*labels, STAR)
                 and r.values.get("supplier") and r.values.get("material")]
-    for t, row in expand_periods(complete, ("supplier", "material", "tier"), labels):
+    # offers mix only where some row names a deal (expanding the sheet costs seconds at large)
+    for t, row in expand_periods(complete, ("supplier", "material", "tier"), labels) \
+            if any(r.values.get("deal") for r in complete) else ():
         kinds[(row.values["supplier"], row.values["material"], t)].setdefault(
             row.values.get("deal"), row)
     for sheet, who in ((SheetName.SUPPLY, "supplier"), (SheetName.PROCESSING, "facility")):
@@ -160,6 +161,8 @@ def _check_discounts(tables: Tables, issues: list[Issue]) -> None:
     """SPEC 3.1's precise rules on discount schedules: an offer to discount, of one tier;
     breaks rising and prices falling below the Supply price; one basis and type per
     supplier and material; with basis horizon, the same breaks in every period."""
+    if not tables[SheetName.DISCOUNTS]:
+        return  # nothing to check, and expanding the Supply sheet costs seconds at large
     labels = tables.names(SheetName.PERIODS, "period")
     complete = [r for r in tables[SheetName.SUPPLY] if r.values.get("period") in (*labels, STAR)
                 and r.values.get("supplier") and r.values.get("material")]
@@ -349,12 +352,12 @@ def _check_demand(tables: Tables, issues: list[Issue]) -> None:
                               sheet=SheetName.DEMAND))
 
 
-def check_plausible(tables: Tables) -> list[Issue]:
+def check_plausible(tables: Tables, data: ScenarioData) -> list[Issue]:
     """Warnings for valid values far outside what the rest of the workbook makes possible.
 
-    ``tables`` must hold no errors: the scenario is built as the formulation will see it.
+    ``tables`` must hold no errors; ``data`` is the scenario built from them, as the
+    formulation will see it.
     """
-    data = build_scenario(tables)
     issues: list[Issue] = []
     _check_demand_beyond_supply(tables, data, issues)
     _check_budgets_buy_something(tables, data, issues)
@@ -421,6 +424,8 @@ def _check_budgets_buy_something(tables: Tables, data: ScenarioData,
     """A budget below the landed unit price (price, tariff and freight) of everything its
     buyer can order in the period: it buys less than one unit, most often a budget typed
     in millions or thousands of the currency."""
+    if not data.budgets:
+        return  # nothing to check, and the index costs about a second at large
     ix = build_index(data)
     cheapest: dict[tuple[str, str], tuple[float, tuple]] = {}
     for arc in ix.arcs:
