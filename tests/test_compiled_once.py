@@ -82,7 +82,11 @@ def test_stress_compiled_once_equals_a_model_per_world(data: md.ScenarioData) ->
     worlds._last.clear()
     ours = stress_plan(run.result).scenarios
     for mine, ref in zip(ours, rebuilt(data, run.result), strict=True):
-        assert mine.cost is not None and ref["cost"] is not None
+        # a world can have no plan on both paths: a facility cut under a hard cap at its
+        # stage (the plan's contracts then exceed the cap's share alone); the same answer
+        assert (mine.cost is None) == (ref["cost"] is None), (mine.scenario, mine.cost, ref)
+        if mine.cost is None:
+            continue
         assert close(mine.cost, ref["cost"]), (mine.scenario, mine.cost, ref["cost"])
         assert close(mine.shortfall, ref["short"]), (mine.scenario, mine.shortfall, ref)
         assert close(mine.spot_bought, ref["spot"]), (mine.scenario, mine.spot_bought, ref)
