@@ -319,7 +319,7 @@ def _transfer_table(m: pyo.ConcreteModel, outcome: Outcome) -> pd.DataFrame:
 
 
 def _component_value(m: pyo.ConcreteModel, name: str, outcome: Outcome) -> float:
-    return outcome.linear_value(component(m, name).expr)
+    return outcome.linear_value(component(m, name))
 
 
 def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,

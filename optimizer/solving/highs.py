@@ -23,6 +23,7 @@ import hashlib
 import os
 import sys
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -94,9 +95,9 @@ class CompiledLP:
     matrix: csc_array
     # 1 for an integer (binary) column, per column; empty: every column continuous (an LP)
     integrality: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    # (id(indexed component or expression), kind) -> (it, its members' positions, ...),
-    # held with it so that its id stays its own: a compiled-once LP is read after every
-    # re-solve, and mapping each member again by id cost about as much as HiGHS's re-solve
+    # (id(indexed component or named expression), kind) -> (a weak reference to it, its
+    # members' positions, ...): a compiled-once LP is read after every re-solve, and
+    # mapping each member again by id cost about as much as HiGHS's re-solve
     positions: dict[tuple[int, str], tuple] = field(
         default_factory=dict, repr=False, compare=False)
 
@@ -125,13 +126,15 @@ class Outcome:
         of variables), as one array. An indexed Var's columns are found once per LP."""
         return self._gather(component, self.lp.column_of, self.x, "column")
 
-    def linear_value(self, expr: Any) -> float:
-        """The value of a linear expression of the model's variables (its terms found in
-        the LP once: a sweep reads the cost components at every point)."""
-        key = (id(expr), "expression")
+    def linear_value(self, named: Any) -> float:
+        """The value of a named linear expression of the model's variables (a Pyomo
+        Expression component; its terms found in the LP once: a sweep reads the cost
+        components at every point)."""
+        expr = named.expr
+        key = (id(named), "expression")
         cached = self.lp.positions.get(key)
-        if cached is not None and cached[0] is expr:
-            _, idx, coefs, constant = cached
+        if cached is not None and cached[0]() is named and cached[1] == id(expr):
+            _, _, idx, coefs, constant = cached
             return constant + float(np.dot(coefs, self.x[idx])) if self.x is not None \
                 else constant
         constant = float(getattr(expr, "constant", 0.0) or 0.0)
@@ -142,7 +145,7 @@ class Outcome:
         if self.x is not None and all(id(v) in self.lp.column_of for v in variables):
             idx = np.fromiter(map(self.lp.column_of.__getitem__, map(id, variables)),
                               dtype=np.int64, count=len(coefs))
-            self.lp.positions[key] = (expr, idx, coefs, constant)
+            self.lp.positions[key] = (weakref.ref(named), id(expr), idx, coefs, constant)
         return constant + float(np.dot(coefs, self.values(variables)))
 
     def duals(self, component: IndexedConstraint) -> np.ndarray:
@@ -157,7 +160,7 @@ class Outcome:
         keep = hasattr(component, "values")
         key = (id(component), kind)
         cached = self.lp.positions.get(key) if keep else None
-        if cached is not None and cached[0] is component and len(cached[1]) == n:
+        if cached is not None and cached[0]() is component and len(cached[1]) == n:
             return source[cached[1]]
         # one list, read twice when a member is missing (an indexed component's values()
         # is a one-pass view)
@@ -165,8 +168,8 @@ class Outcome:
         try:  # every member in the LP (the rule here): one pass in C
             idx = np.fromiter(map(position.__getitem__, map(id, members)),
                               dtype=np.int64, count=n)
-            if keep:  # the component held with its positions: its id stays its own
-                self.lp.positions[key] = (component, idx)
+            if keep:  # a weak reference: the cache must not keep a model alive
+                self.lp.positions[key] = (weakref.ref(component), idx)
             return source[idx]
         except KeyError:  # a member the LP lacks: fixed before compiling, or in no row
             return np.fromiter((source[j] if (j := position.get(id(d))) is not None
