@@ -7,8 +7,9 @@ offer tranche whose capacity is worth most (the largest capacity dual of the bas
 solve), from 0.5x to 1.5x of its own value:
 
 1. coprocure's sweep path (`optimizer.solving.parametric.parametric_sweep`): the Pyomo model
-   built once, compiled once by the parameterized standard-form compiler, each point
-   re-solved warm in one HiGHS instance; results extracted and checked per point;
+   built once, compiled once (a right-hand side: the swept value a column whose bounds
+   each point fixes), each point re-solved warm in one HiGHS instance; results extracted
+   and checked per point;
 2. raw highspy: the same LP as arrays (compiled from the Pyomo model before the clock
    starts), passed once, the one row bound changed per point, re-solved warm and its
    solution read per point (no tables);
