@@ -8,6 +8,7 @@ are present values when a discount rate is set, and are labelled so.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -265,26 +266,73 @@ def _purchase_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome) 
     bracket applies to (some of) its units (the price then an average over them)."""
     ix = m.ix
     q = outcome.values(m.buy)
-    bought = [int(i) for i in np.flatnonzero(q > TOL)]
-    supplier = {s.name: s for s in data.suppliers}
-    arcs = [ix.arcs[i] for i in bought]
-    costs = [ix.arc_cost[a] for a in arcs]
+    bought = np.flatnonzero(q > TOL)
+    arcs, at = _arc_columns(data, ix, outcome, bought)
     qty = q[bought]
+    price = arcs.price[at]
     cut = _price_cuts(ix, m, outcome)  # arc -> money off the price, over its units
-    price = np.array([c.price - cut.get(i, 0.0) / q[i] for i, c in zip(bought, costs,
-                                                                       strict=True)])
-    rate = np.array([c.tariff / c.price if c.price else 0.0 for c in costs])
-    freight = np.array([c.freight for c in costs], dtype=float)
+    if cut:
+        off = np.array([cut.get(int(i), 0.0) for i in bought])
+        price = price - off / qty
+    rate, freight = arcs.rate[at], arcs.freight[at]
     unit = price * (1.0 + rate) + freight
+    names = {name: column[at].tolist() for name, column in arcs.names.items()}
     return pd.DataFrame({
-        "buyer": [a[0] for a in arcs], "supplier": [a[1] for a in arcs],
-        "country": [supplier[a[1]].country for a in arcs],
-        "origin": [supplier[a[1]].origin for a in arcs],
-        "material": [a[2] for a in arcs], "period": [a[3] for a in arcs],
-        "arrives": [ix.arrival[a] for a in arcs], "tier": [a[4] for a in arcs],
-        "quantity": qty, "price": price, "tariff": price * rate,
+        **names, "quantity": qty, "price": price, "tariff": price * rate,
         "freight": freight, "unit_cost": unit, "cost": qty * unit,
     }, columns=PURCHASE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Arcs:
+    """Every purchase arc's labels and unit costs as arrays, in arc order."""
+
+    names: dict[str, np.ndarray]  # buyer, supplier, country, origin, material, period,
+    price: np.ndarray             # arrives, tier (object arrays)
+    rate: np.ndarray  # tariff per unit of price
+    freight: np.ndarray
+
+
+def _arc_columns(data: ScenarioData, ix: ModelIndex, outcome: Outcome, bought: np.ndarray
+                 ) -> tuple[_Arcs, np.ndarray]:
+    """The columns of the ``bought`` arcs, and where each bought arc sits in them. Every
+    arc's, built once per compiled-once LP, whose points share their arcs (a sweep's
+    indexes differ in right-hand sides only); the bought arcs' alone for a single solve
+    (kept, they would outlive the model while the workbook is written)."""
+    model = outcome.lp.columns[0].model() if outcome.lp.columns else None
+    keep = bool(outcome.options.get("compiled_once")) and model is not None
+    key = (id(model), "arcs")
+    cached = outcome.lp.positions.get(key) if keep else None
+    identity = (id(ix.arcs), len(ix.arcs), id(ix.arc_cost), id(data.suppliers))
+    if cached is not None and cached[0]() is model and cached[1] == identity:
+        return cached[2], bought
+    chosen = ix.arcs if keep else [ix.arcs[i] for i in bought]
+    supplier = {s.name: s for s in data.suppliers}
+    costs = [ix.arc_cost[a] for a in chosen]
+
+    def column(values: list) -> np.ndarray:
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
+    arcs = _Arcs(
+        names={"buyer": column([a[0] for a in chosen]),
+               "supplier": column([a[1] for a in chosen]),
+               "country": column([supplier[a[1]].country for a in chosen]),
+               "origin": column([supplier[a[1]].origin for a in chosen]),
+               "material": column([a[2] for a in chosen]),
+               "period": column([a[3] for a in chosen]),
+               "arrives": column([ix.arrival[a] for a in chosen]),
+               "tier": column([a[4] for a in chosen])},
+        price=np.array([c.price for c in costs], dtype=float),
+        rate=np.array([c.tariff / c.price if c.price else 0.0 for c in costs], dtype=float),
+        freight=np.array([c.freight for c in costs], dtype=float))
+    if not keep:
+        return arcs, np.arange(len(bought))
+    # the model weakly; its index's arcs and the suppliers by identity (held by the model
+    # and by the batch's scenarios while the batch runs)
+    outcome.lp.positions[key] = (weakref.ref(model), identity, arcs)
+    return arcs, bought
 
 
 def _price_cuts(ix: ModelIndex, m: pyo.ConcreteModel, outcome: Outcome) -> dict[int, float]:
@@ -322,6 +370,11 @@ def _component_value(m: pyo.ConcreteModel, name: str, outcome: Outcome) -> float
     return outcome.linear_value(component(m, name))
 
 
+STOCK_COLUMNS = ["buyer", "material", "period", "opening", "arrivals", "transfers_in",
+                 "transfers_out", "processed", "processing_input", "demand", "shortfall", "use",
+                 "closing", "floor", "below_floor", "ceiling", "holding_cost", "days_of_cover"]
+
+
 def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
                  purchases: pd.DataFrame, transfers: pd.DataFrame,
                  processing: pd.DataFrame) -> pd.DataFrame:
@@ -332,29 +385,32 @@ def _stock_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
     arrivals = purchases.groupby(["buyer", "material", "arrives"])["quantity"].sum().to_dict()
     t_in = transfers.groupby(["to", "material", "period"])["quantity"].sum().to_dict()
     t_out = transfers.groupby(["from", "material", "period"])["quantity"].sum().to_dict()
-    rows = []
-    for b, mat in ix.stock_keys:
-        opening = ix.initial.get((b, mat), 0.0)
-        for t in ix.periods:
-            key = (b, mat, t)
-            d = ix.demand.get(key, 0.0)
-            u = float(short_of.get(key, 0.0))
-            closing = float(closing_of[key])
-            daily = d / ix.days[t]
-            rows.append({
-                "buyer": b, "material": mat, "period": t, "opening": opening,
-                "arrivals": arrivals.get(key, 0.0), "transfers_in": t_in.get(key, 0.0),
-                "transfers_out": t_out.get(key, 0.0), "processed": made.get(key, 0.0),
-                "processing_input": drawn.get(key, 0.0), "demand": d, "shortfall": u,
-                "use": d - u, "closing": closing, "floor": ix.floor.get(key, 0.0),
-                "below_floor": max(0.0, ix.floor.get(key, 0.0) - closing),
-                "ceiling": ix.ceiling.get(key), "holding_cost": ix.holding.get(key, 0.0),
-                "days_of_cover": closing / daily if daily > 0 else None})
-            opening = closing
-    return pd.DataFrame(rows, columns=[
-        "buyer", "material", "period", "opening", "arrivals", "transfers_in", "transfers_out",
-        "processed", "processing_input", "demand", "shortfall", "use", "closing", "floor",
-        "below_floor", "ceiling", "holding_cost", "days_of_cover"])
+    # column by column (a sweep reads this table at every point): the same values as a
+    # row-by-row walk, each period's opening the closing before it
+    keys = [(b, mat, t) for b, mat in ix.stock_keys for t in ix.periods]
+    closing = [float(closing_of[k]) for k in keys]
+    opening = [closing[i - 1] if i % len(ix.periods) else
+               ix.initial.get(keys[i][:2], 0.0) for i in range(len(keys))]
+    demand = [ix.demand.get(k, 0.0) for k in keys]
+    short = [float(short_of.get(k, 0.0)) for k in keys]
+    floor = [ix.floor.get(k, 0.0) for k in keys]
+    daily = [d / ix.days[k[2]] for d, k in zip(demand, keys, strict=True)]
+    columns = {
+        "buyer": [k[0] for k in keys], "material": [k[1] for k in keys],
+        "period": [k[2] for k in keys], "opening": opening,
+        "arrivals": [arrivals.get(k, 0.0) for k in keys],
+        "transfers_in": [t_in.get(k, 0.0) for k in keys],
+        "transfers_out": [t_out.get(k, 0.0) for k in keys],
+        "processed": [made.get(k, 0.0) for k in keys],
+        "processing_input": [drawn.get(k, 0.0) for k in keys], "demand": demand,
+        "shortfall": short, "use": [d - u for d, u in zip(demand, short, strict=True)],
+        "closing": closing, "floor": floor,
+        "below_floor": [max(0.0, f - c) for f, c in zip(floor, closing, strict=True)],
+        "ceiling": [ix.ceiling.get(k) for k in keys],
+        "holding_cost": [ix.holding.get(k, 0.0) for k in keys],
+        "days_of_cover": [c / q if q > 0 else None for c, q in zip(closing, daily,
+                                                                    strict=True)]}
+    return pd.DataFrame(columns, columns=STOCK_COLUMNS)
 
 
 def _supply_table(data: ScenarioData, m: pyo.ConcreteModel, outcome: Outcome,
