@@ -57,7 +57,6 @@ Targets (issue): end to end <= 1.30x raw at medium, <= 1.10x at large; peak memo
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import gc
 import importlib.metadata
@@ -68,12 +67,12 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from quiet_stdout import stdout_silenced  # the benchmarks' folder: no project import
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -560,25 +559,6 @@ def build_raw(data: md.ScenarioData) -> RawLP:
                  matrix, blocks, row_blocks, arrays, labels)
 
 
-@contextlib.contextmanager
-def _stdout_silenced() -> Iterator[None]:
-    """HiGHS prints its banner on C-level stdout when the first Highs object is made.
-
-    The same as optimizer.solving.highs's, repeated here on purpose: the raw path's memory child
-    must not import optimizer.solving.highs, which imports Pyomo.
-    """
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
-
 def highs_options() -> dict[str, object]:
     """optimizer.solving.highs.HIGHS_OPTIONS; passed to memory children through the environment so
     that the raw child does not import Pyomo."""
@@ -600,7 +580,7 @@ class RawSolve:
 def solve_raw(lp: RawLP, options: dict[str, object]) -> RawSolve:
     import highspy
 
-    with _stdout_silenced():
+    with stdout_silenced():
         h = highspy.Highs()
     for name, value in options.items():
         h.setOptionValue(name, value)

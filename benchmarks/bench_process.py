@@ -76,9 +76,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from quiet_stdout import stdout_silenced  # the benchmarks' folder: no project import
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -124,23 +126,6 @@ def peak_rss_mib() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM in /proc/self/status")
-
-
-@contextlib.contextmanager
-def stdout_silenced() -> Iterator[None]:
-    """HiGHS prints its banner on C-level stdout when the first Highs object is made;
-    the children answer in JSON there (the same as optimizer.solving.highs's, repeated so
-    that the raw child imports nothing of the project)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 def child_env() -> dict[str, str]:

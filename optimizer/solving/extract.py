@@ -150,8 +150,14 @@ def in_reserve(stock: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     period of ``stock``), which a days-of-cover figure summed over materials counts; every
     row when no material has a floor. Tonnes of goods nobody stockpiles (magnets bought
     finished) would otherwise turn a 60-day reserve into a few days of everything."""
+    return rows[reserve_rows(stock, rows)]
+
+
+def reserve_rows(stock: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    """Which of ``rows`` :func:`in_reserve` keeps, as a mask."""
     held = stock.loc[stock["floor"] > 0, "material"].unique()
-    return rows[rows["material"].isin(held)] if len(held) else rows
+    return rows["material"].isin(held).to_numpy() if len(held) \
+        else np.ones(len(rows), dtype=bool)
 
 
 def process_table(data: ScenarioData, ix: ModelIndex, made: np.ndarray) -> pd.DataFrame:
@@ -508,9 +514,7 @@ def buyer_table(data: ScenarioData, purchases: pd.DataFrame, stock: pd.DataFrame
     st_penalty = stock["material"].map(data.shortage_penalty).to_numpy(dtype=float)
     st_days = stock["period"].map(days).to_numpy(dtype=float)
     st_last = stock["period"].to_numpy(dtype=object) == periods[-1]
-    held = stock.loc[stock["floor"] > 0, "material"].unique()  # as in_reserve
-    st_counted = stock["material"].isin(held).to_numpy() if len(held) \
-        else np.ones(len(stock), dtype=bool)
+    st_counted = reserve_rows(stock, stock)
     country = purchases["country"].to_numpy(dtype=object)
     rows = []
     groups: list[tuple[str, list[str]]] = [(b, [b]) for b in data.buyers]

@@ -142,10 +142,10 @@ class Outcome:
         if not len(coefs):
             return constant
         variables = expr.linear_vars
-        if self.x is not None and all(id(v) in self.lp.column_of for v in variables):
-            idx = np.fromiter(map(self.lp.column_of.__getitem__, map(id, variables)),
-                              dtype=np.int64, count=len(coefs))
+        idx = _positions(variables, self.lp.column_of)
+        if self.x is not None and idx is not None:
             self.lp.positions[key] = (weakref.ref(named), id(expr), idx, coefs, constant)
+            return constant + float(np.dot(coefs, self.x[idx]))
         return constant + float(np.dot(coefs, self.values(variables)))
 
     def duals(self, component: IndexedConstraint) -> np.ndarray:
@@ -165,22 +165,30 @@ class Outcome:
         # one list, read twice when a member is missing (an indexed component's values()
         # is a one-pass view)
         members = list(component.values() if hasattr(component, "values") else component)
-        try:  # every member in the LP (the rule here): one pass in C
-            idx = np.fromiter(map(position.__getitem__, map(id, members)),
-                              dtype=np.int64, count=n)
-            if keep:  # a weak reference: the cache must not keep a model alive
-                self.lp.positions[key] = (weakref.ref(component), idx)
-            return source[idx]
-        except KeyError:  # a member the LP lacks: fixed before compiling, or in no row
+        idx = _positions(members, position)
+        if idx is None:  # a member the LP lacks: fixed before compiling, or in no row
             return np.fromiter((source[j] if (j := position.get(id(d))) is not None
                                 else _fixed_value(d) for d in members),
                                dtype=float, count=n)
+        if keep:  # a weak reference: the cache must not keep a model alive
+            self.lp.positions[key] = (weakref.ref(component), idx)
+        return source[idx]
 
     def value(self, var: VarData) -> float:
         j = self.lp.column_of.get(id(var))
         if self.x is None:
             return 0.0
         return _fixed_value(var) if j is None else float(self.x[j])
+
+
+def _positions(members: Sequence[object], position: dict[int, int]) -> np.ndarray | None:
+    """Each member's column or row, in one pass in C; None when a member is not in the LP
+    (the rule is that every one is)."""
+    try:
+        return np.fromiter(map(position.__getitem__, map(id, members)), dtype=np.int64,
+                           count=len(members))
+    except KeyError:
+        return None
 
 
 def _fixed_value(component: object) -> float:
