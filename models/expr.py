@@ -40,3 +40,13 @@ def linear(terms: Iterable[tuple[float | PyomoExpr, PyomoExpr]],
     if symbolic:
         return constant + sum(c * v for c, v in zip(coefs, variables, strict=True))
     return LinearExpression(constant=constant, linear_coefs=coefs, linear_vars=variables)
+
+
+def at_least(body: PyomoExpr, rhs: float | PyomoExpr) -> PyomoExpr:
+    """The row ``body >= rhs``, kept a ">=" row over ``body`` when ``rhs`` is data held in
+    a fixed variable (a swept value, or a number a shared model holds): Pyomo writes
+    ``body >= expr`` as ``expr - body <= 0``, whose row is the negated one, with the
+    opposite dual, so that the LP would differ from the one a number gives."""
+    if isinstance(rhs, int | float):
+        return body >= rhs
+    return body - rhs >= 0.0

@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 
 import pyomo.environ as pyo
 
-from models.expr import PyomoExpr
+from models.expr import PyomoExpr, at_least
 from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
 
@@ -56,7 +56,7 @@ def floor_rule(ix: ModelIndex, stock: Mapping[tuple, PyomoExpr],
                gap: Mapping[tuple, PyomoExpr]) -> Callable:
     """The floor row of key (b, m, t) on ``stock`` and its ``gap`` (the plan's, or one
     scenario's)."""
-    return lambda _, *k: stock[k] + gap[k] >= ix.floor[k]
+    return lambda _, *k: at_least(stock[k] + gap[k], ix.floor[k])
 
 
 def ceiling_rule(ix: ModelIndex, stock: Mapping[tuple, PyomoExpr]) -> Callable:

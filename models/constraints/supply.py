@@ -31,7 +31,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from models.expr import linear
+from models.expr import at_least, linear
 from models.family import Binding, Family, Row, Sense
 from models.index import ModelIndex
 
@@ -66,7 +66,7 @@ def add_min_offtake(m: pyo.ConcreteModel, ix: ModelIndex) -> None:
         deal = ix.deal_of.get(k)  # a deal's bankable minimum binds only if it is signed
         if deal is not None:
             return linear([*bought, (-ix.offtake[k], m.sign[deal])]) >= 0.0
-        return linear(bought) >= ix.offtake[k]
+        return at_least(linear(bought), ix.offtake[k])
 
     m.min_offtake = pyo.Constraint(m.OFFTAKE, rule=rule)
 

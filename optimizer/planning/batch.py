@@ -5,6 +5,11 @@ base; the grand coalition of the Shapley game is the joint plan), and every plan
 the first starts HiGHS from the first plan's optimal basis when its LP has the same rows
 and columns. The first plan is solved on its own, before the rest are sent out, so that
 every later plan starts from the same basis wherever and in whatever order it runs.
+
+Plans of one structure that differ only in numbers (prices, floors, capacities...) are
+sent one after another, and those that one process runs share one Pyomo model, built
+and compiled once (:mod:`optimizer.solving.shared`); each plan's LP is the one its own
+model would give, solved the same way.
 """
 
 from __future__ import annotations
@@ -12,21 +17,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from models.data import ScenarioData
+from models.index import ModelIndex, build_index
 from optimizer.planning.coordination import plan_coordinated
 from optimizer.runs.executor import Executor, Failed, Job, Tracker
 from optimizer.solving.diagnose import Diagnosis, diagnose
 from optimizer.solving.highs import Basis, Status, WarmStart
 from optimizer.solving.plan import PlanRun
+from optimizer.solving.shared import SHARED_MIN, Group, groups, plan_shared, release
 
 Planned = tuple[PlanRun, Diagnosis | None]
 
 
 def plan_job(data: ScenarioData, reference: Basis | None, learn: bool,
-             diagnose_infeasible: bool) -> Planned:
-    """Plan one scenario (a batch job). A robust plan comes without its stress test and
-    measures: the caller runs those as a batch of their own."""
+             diagnose_infeasible: bool, group: Group | None = None,
+             ix: ModelIndex | None = None) -> Planned:
+    """Plan one scenario (a batch job), on its group's shared model when it has one
+    (``ix``: the scenario's index, which grouping built). A robust plan comes without
+    its stress test and measures: the caller runs those as a batch of their own."""
     warm = WarmStart(reference) if reference is not None or learn else None
-    run = plan_coordinated(data, warm=warm, complete_robust=False)
+    run = plan_coordinated(data, warm=warm, complete_robust=False) if group is None \
+        else plan_shared(data, group, warm, ix=ix)
     run.outcome = None  # holds Pyomo and HiGHS objects, which stay where they were made
     if learn and warm is not None:
         run.basis = warm.reference
@@ -43,9 +53,10 @@ def cost_job(data: ScenarioData, reference: Basis | None) -> float | None:
 
 class BatchPlanner:
     def __init__(self, executor: Executor | None = None, reuse: bool = True,
-                 progress: Tracker | None = None):
+                 progress: Tracker | None = None, share: bool = True):
         self.executor = executor or Executor()
         self.reuse = reuse
+        self.share = share  # plans that differ only in numbers share one model
         self.progress = progress
         self.plans: dict[ScenarioData, Planned] = {}
         self.costs_of: dict[ScenarioData, float | None] = {}
@@ -66,12 +77,51 @@ class BatchPlanner:
                 self.progress)[0])
             self.reference, run.basis = run.basis, None
             self.plans[first] = (run, diagnosis)
-        results = self.executor.map(
-            [Job(label, plan_job, (d, self.reference, False, diagnose_infeasible))
-             for d, label in todo], self.progress)
-        for (d, _), r in zip(todo, results, strict=True):
-            self.plans[d] = _planned(r)
+        jobs, order = self._jobs(todo, diagnose_infeasible)
+        results = self.executor.map(jobs, self.progress)
+        release()  # a shared model kept in this process goes before the reports are written
+        for i, r in zip(order, results, strict=True):
+            self.plans[todo[i][0]] = _planned(r)
         return [self.plans[d] for d in scenarios]
+
+    def _jobs(self, todo: list[tuple[ScenarioData, str]], diagnose_infeasible: bool
+              ) -> tuple[list[Job], list[int]]:
+        """A job per plan, and the position in ``todo`` of each. Plans of one structure
+        that differ only in numbers come one after another with their group, so that the
+        plans of a group that one process runs share one model (optimizer/solving/
+        shared.py): grouped when there are at least SHARED_MIN of them for each process
+        the executor may use, the break-even measured."""
+        candidates = [i for i, (d, _) in enumerate(todo) if self.share and (
+            d.settings.robust == "no") and (
+            d.settings.coordination == "joint" or len(d.buyers) == 1)]
+        least = SHARED_MIN * self.executor.parallelism
+        index_of = {i: build_index(todo[i][0]) for i in candidates} \
+            if len(candidates) >= least else {}
+        found = groups(list(index_of.values()))
+        at = list(index_of)
+        group_of = {at[k]: (group, [at[m] for m in members]) for group, members in found
+                    if len(members) >= least for k in members}
+        jobs: list[Job] = []
+        order: list[int] = []
+        placed: set[int] = set()
+        for i, (d, label) in enumerate(todo):
+            if i in placed:  # with its group
+                continue
+            if i not in group_of:
+                jobs.append(Job(label, plan_job, (d, self.reference, False,
+                                                  diagnose_infeasible)))
+                order.append(i)
+                continue
+            group, members = group_of[i]
+            for j in members:
+                # the index grouping built goes with a plan run here; a worker builds its
+                # own, in parallel (pickling one costs about as much: 0.31 s at medium)
+                ix = index_of[j] if self.executor.parallelism == 1 else None
+                jobs.append(Job(todo[j][1], plan_job, (todo[j][0], self.reference, False,
+                                                       diagnose_infeasible, group, ix)))
+                order.append(j)
+                placed.add(j)
+        return jobs, order
 
     def costs(self, scenarios: Sequence[ScenarioData], labels: Sequence[str]
               ) -> list[float | None]:

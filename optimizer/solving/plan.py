@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from models.build import build_model
@@ -65,7 +66,15 @@ def _plan(data: ScenarioData, check: bool, warm: WarmStart | None,
             model.sign[name].fix(1 if sign else 0)
     t1 = time.perf_counter()
     outcome = solve_model(model, data.settings.time_limit_s, warm, data.settings.mip_gap)
-    timings = {"build_s": t1 - t0, **outcome.timings}
+    return finish_plan(data, model, outcome, check, t0, t1 - t0)
+
+
+def finish_plan(data: ScenarioData, model: pyo.ConcreteModel, outcome: Outcome, check: bool,
+                t0: float, build_s: float) -> PlanRun:
+    """The run of a solved model: its plan extracted from ``model`` (whose ``ix`` holds
+    this scenario's numbers) and checked independently against ``data``; ``t0``: when
+    planning this scenario began."""
+    timings = {"build_s": build_s, **outcome.timings}
     if not outcome.status.has_plan:
         return PlanRun(outcome.status, None, timings=timings, options=outcome.options,
                        outcome=outcome, solver_status=outcome.solver_status)

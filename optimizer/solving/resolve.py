@@ -198,6 +198,14 @@ class Resolver:
                           scipy.sparse.csc_array((a, self._indices, self._indptr),
                                                  shape=self._shape))
 
+    def compiled(self) -> CompiledLP:
+        """The LP for the model's current numbers, to be solved in a HiGHS instance of
+        the caller's (:mod:`optimizer.solving.shared`); not for mixing with :meth:`solve`,
+        which hands its own instance only what changed."""
+        self.read()
+        self.previous = lp = self.current()
+        return lp
+
     def solve(self, changes: Any = None, duals: bool = True) -> Outcome:
         """Solve the LP for the model's current numbers (``changes``: what changed since
         the last solve, see :meth:`read`), from the reference basis; ``duals`` False:
