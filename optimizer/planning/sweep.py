@@ -24,7 +24,7 @@ from optimizer.solving.parametric import parametric_sweep
 from optimizer.solving.plan import PlanRun
 from optimizer.workbook.cells import Row, Tables
 from optimizer.workbook.load import LoadedWorkbook
-from optimizer.workbook.rules import check_tables
+from optimizer.workbook.rules import Checked, checked_tables
 from optimizer.workbook.scenario_data import build_scenario
 from optimizer.workbook.schema import SheetName
 from optimizer.workbook.strategies import Strategy, apply_strategy
@@ -103,20 +103,31 @@ CURVES = {
 
 
 def scenario_at(loaded: LoadedWorkbook, strategy: str, varies: list[Vary],
-                values: tuple[float, ...], extend: Callable[[Tables], Tables] | None = None
+                values: tuple[float, ...], extend: Callable[[Tables], Tables] | None = None,
+                start: tuple[Tables, Checked] | None = None
                 ) -> tuple[ScenarioData | None, list[Issue]]:
-    """The scenario of ``strategy`` with each varied value set; or the problems found."""
-    tables, _ = loaded.tables_for(strategy)
-    if extend is not None:
-        tables = extend(tables)
+    """The scenario of ``strategy`` with each varied value set; or the problems found.
+    ``start``: the tables the points vary (:func:`sweep_start`) and their checks, for
+    re-running only the checks that look at a varied sheet."""
+    tables, checked = start if start is not None else sweep_start(loaded, strategy, extend)
     rows = tuple(Row(SOURCE, None, {"strategy": "sweep", "sheet": v.sheet, "where": v.where,
                                     "column": v.column, "value": value})
                  for v, value in zip(varies, values, strict=True))
-    applied, _, issues = apply_strategy(tables, Strategy("sweep", rows))
-    issues += [i for i in check_tables(applied) if i.is_error]
+    applied, changes, issues = apply_strategy(tables, Strategy("sweep", rows))
+    issues += [i for i in checked_tables(applied, checked, {c.sheet for c in changes}).issues
+               if i.is_error]
     if any(i.is_error for i in issues):
         return None, issues
     return build_scenario(applied), []
+
+
+def sweep_start(loaded: LoadedWorkbook, strategy: str,
+                extend: Callable[[Tables], Tables] | None = None) -> tuple[Tables, Checked]:
+    """The tables a sweep of ``strategy`` varies, and their checks."""
+    tables, _ = loaded.tables_for(strategy)
+    if extend is not None:
+        tables = extend(tables)
+    return tables, checked_tables(tables)
 
 
 def run_sweep(loaded: LoadedWorkbook, varies: list[Vary], strategy: str = "base",
@@ -129,7 +140,8 @@ def run_sweep(loaded: LoadedWorkbook, varies: list[Vary], strategy: str = "base"
         raise InputError(loaded.issues)
     loaded.tables_for(strategy)  # an unknown strategy is an input error before any solve
     grid = list(itertools.product(*(v.values for v in varies)))
-    at = [scenario_at(loaded, strategy, varies, values, extend) for values in grid]
+    start = sweep_start(loaded, strategy, extend)
+    at = [scenario_at(loaded, strategy, varies, values, start=start) for values in grid]
     # A --vary that names a sheet or column that does not exist fails every point alike:
     # say so once, before solving anything.
     structural = [i for i in at[0][1] if i.sheet == SOURCE]

@@ -151,13 +151,13 @@ _last: list[SharedModel] = []
 
 
 def plan_shared(data: ScenarioData, group: Group, warm: WarmStart | None,
-                check: bool = True, ix: ModelIndex | None = None) -> PlanRun:
+                check: bool = True) -> PlanRun:
     """``data``'s plan on its group's model in this process: the one kept when the last
-    plan here was of the same group, else a new one (one model at a time: a job holds
-    one group's plans). ``ix``: ``data``'s index, when the caller has it."""
+    plan here was of the same group, else a new one (one model at a time: a batch sends
+    a group's plans one after another)."""
     with PauseGC():
         t0 = time.perf_counter()
-        ix = ix if ix is not None else build_index(data)
+        ix = build_index(data)
         first = not _last or _last[0].group != group
         if first:
             _last.clear()  # let the old model go before building

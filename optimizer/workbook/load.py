@@ -17,7 +17,7 @@ from optimizer.errors import InputError, Issue, error
 from optimizer.workbook.cells import Tables, parse_tables
 from optimizer.workbook.fields import normalise_header
 from optimizer.workbook.read import RawWorkbook, read_workbook, suggest
-from optimizer.workbook.rules import check_plausible, check_tables
+from optimizer.workbook.rules import check_plausible, checked_tables
 from optimizer.workbook.scenario_data import build_scenario
 from optimizer.workbook.schema import SHEETS, SheetName
 from optimizer.workbook.strategies import BASE, Change, Strategy, apply_strategy, list_strategies
@@ -87,7 +87,8 @@ def load_workbook(path: str | Path, disruptions_from: str | Path | None = None
         _take_disruptions(raw, Path(disruptions_from))
     tables, issues = parse_tables(raw)
     issues = raw.issues + issues
-    base_issues = check_tables(tables)
+    checked = checked_tables(tables)
+    base_issues = checked.issues
     issues += base_issues
     base = None if any(i.is_error for i in issues) else build_scenario(tables)
     if base is not None:
@@ -104,7 +105,8 @@ def load_workbook(path: str | Path, disruptions_from: str | Path | None = None
         applied, changes, apply_issues = apply_strategy(tables, strategy)
         loaded._applied[strategy.name] = (applied, changes)
         issues += [i for i in apply_issues if not _on_unread_sheet(i, strategy, unread)]
-        issues += _strategy_consequences(strategy, changes, check_tables(applied), seen)
+        found = checked_tables(applied, checked, {c.sheet for c in changes}).issues
+        issues += _strategy_consequences(strategy, changes, found, seen)
     loaded.issues = sorted(issues, key=_reading_order)
     return loaded
 
