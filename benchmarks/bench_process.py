@@ -89,7 +89,6 @@ TARGET_WALL = {"medium": 4.0, "large": 1.8}
 TARGET_MEMORY = {"large": 2.0}
 OBJECTIVE_RTOL = 1e-9
 OPTIONS_ENV = "COPROCURE_BENCH_HIGHS_OPTIONS"
-SPAWN_ENV = "COPROCURE_BENCH_SPAWNED_AT"  # perf_counter (CLOCK_MONOTONIC) at spawn
 TIME_BIN = "/usr/bin/time"
 STRATEGY = "base"
 PATHS = ("compile", "cli", "stages", "raw")  # the order of the first repeat
@@ -338,7 +337,6 @@ def spawn(args: list[str], measure_memory: bool = False, cwd: Path | None = None
         os.close(fd)
         args = [TIME_BIN, "-f", "%M", "-o", mem_file, *args]
     t0 = time.perf_counter()
-    env[SPAWN_ENV] = repr(t0)
     proc = subprocess.run(args, capture_output=True, text=True, env=env,
                           cwd=str(cwd or ROOT), check=False)
     t1 = time.perf_counter()
@@ -420,7 +418,7 @@ def run_stages(workbook: Path, output: Path, marks_file: Path) -> dict[str, Any]
 
 
 def run_compile(workbook: Path, npz: Path) -> dict[str, Any]:
-    res = spawn(me("--_child", "compile", str(workbook), str(npz)), measure_memory=True)
+    res = spawn(me("--_child", "compile", str(workbook), str(npz)))
     return {**last_json(res["stdout"]), "wall_s": res["wall_s"]}
 
 

@@ -121,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     shared_s, shared = planned(datas, True, args.workers)
     own_s, own = planned(datas, False, args.workers)
     for a, b in zip(shared, own, strict=True):
-        assert (a is None) == (b is None) and (a is None or b is None or abs(a - b) <= 1e-7 * max(
-            1.0, abs(b))), (a, b)
+        assert (a is None) == (b is None) and (
+            a is None or abs(a - b) <= 1e-7 * max(1.0, abs(b))), (a, b)
     print(f"  batch, every strategy its own model  {own_s:6.2f} s  1.00x")
     print(f"  batch, shared models (coprocure)     {shared_s:6.2f} s  {shared_s / own_s:.2f}x")
     return 0

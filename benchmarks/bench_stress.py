@@ -43,7 +43,7 @@ from bench_stochastic import SHIPPED, with_random_disruptions  # noqa: E402
 
 from models.index import build_index  # noqa: E402
 from models.stochastic import build_any_world, build_extensive_form  # noqa: E402
-from models.world import Outlook, outlooks  # noqa: E402
+from models.world import outlooks  # noqa: E402
 from optimizer.planning import stress, worlds  # noqa: E402
 from optimizer.solving.highs import new_highs, pass_lp, solve_model  # noqa: E402
 from optimizer.solving.plan import solve_plan  # noqa: E402
@@ -58,7 +58,7 @@ def the_lps(jobs: list) -> list:
     m = build_any_world(data, ix, contracts, aimed, signed, rebates)
     resolver = Resolver(m, m.world.variables, *m.world.switched())
     lps = []
-    for outlook in [Outlook(stress.NO_DISRUPTION, 1.0, {}, {}, None)] + [j.args[2] for j in jobs]:
+    for outlook in [worlds.CALM] + [j.args[2] for j in jobs]:
         resolver.read(m.world.set(outlook))
         lps.append(resolver.current())
     return lps

@@ -13,7 +13,7 @@ solve), from 0.5x to 1.5x of its own value:
 2. raw highspy: the same LP as arrays (compiled from the Pyomo model before the clock
    starts), passed once, the one row bound changed per point, re-solved warm and its
    solution read per point (no tables);
-3. rebuilding per point: `optimizer.solving.plan.plan` for every point.
+3. rebuilding per point: `optimizer.solving.plan.solve_plan` for every point.
 
 Objectives must agree to 1e-6 relative. Reports seconds and ratios to raw; asserts
 nothing about time.

@@ -9,8 +9,11 @@ horizon. Everything here is plain Python: the Pyomo model is built from it in
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from models.data import DiscountSchedule, Policy, Recipe, Route, ScenarioData
 
@@ -125,6 +128,39 @@ class ModelIndex:
     processes: list[Process] = field(default_factory=list)
     recipes: dict[tuple[str, str, str], Recipe] = field(default_factory=dict)
     finish: list[str] = field(default_factory=list)
+
+
+# (field of ModelIndex, key in it): one number of the index; ("share", k) is the share of
+# ``caps[k]``, and ("arc_cost", arc) an arc's landed unit cost, the only part of it the
+# model reads
+Entry = tuple[str, Any]
+
+
+def entry_value(ix: ModelIndex, entry: Entry) -> float:
+    """The number ``entry`` names in ``ix``."""
+    name, key = entry
+    if name == "share":
+        return ix.caps[key].policy.share
+    value = getattr(ix, name)[key]
+    return value.unit if name == "arc_cost" else value
+
+
+def with_values(ix: ModelIndex, values: Mapping[Entry, Any]) -> ModelIndex:
+    """A copy of ``ix`` in which each entry of ``values`` holds the value given (for a
+    model compiled once, an expression of fixed variables); ``ix`` is left as it is."""
+    out = copy.copy(ix)
+    for name in {name for name, _ in values if name != "share"}:
+        setattr(out, name, dict(getattr(ix, name)))
+    out.caps = list(ix.caps)
+    for (name, key), value in values.items():
+        if name == "share":
+            cap = out.caps[key]
+            out.caps[key] = replace(cap, policy=replace(cap.policy, share=value))
+        elif name == "arc_cost":
+            out.arc_cost[key] = ArcCost(value, 0.0, 0.0)
+        else:
+            getattr(out, name)[key] = value
+    return out
 
 
 def build_index(data: ScenarioData) -> ModelIndex:

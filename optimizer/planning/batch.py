@@ -95,9 +95,8 @@ class BatchPlanner:
             d.settings.coordination == "joint" or len(d.buyers) == 1)]
         least = SHARED_MIN * self.executor.parallelism
         at = candidates if len(candidates) >= least else []
-        found = groups([build_index(todo[i][0]) for i in at])
-        group_of = {at[k]: (group, [at[m] for m in members]) for group, members in found
-                    if len(members) >= least for k in members}
+        group_of = {at[k]: (group, [at[m] for m in members]) for group, members in
+                    groups([build_index(todo[i][0]) for i in at], least) for k in members}
         jobs: list[Job] = []
         order: list[int] = []
         placed: set[int] = set()

@@ -141,8 +141,7 @@ def rebates_of(ix: ModelIndex, purchases: pd.DataFrame) -> list[float]:
     out = []
     for arc in ix.arcs:
         q, cost = bought.get(arc, (0.0, 0.0))
-        out.append(max(0.0, float(q) * ix.arc_cost[arc].unit - float(cost)) if arc in bought
-                   else 0.0)
+        out.append(max(0.0, float(q) * ix.arc_cost[arc].unit - float(cost)))
     return out
 
 

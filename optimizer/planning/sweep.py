@@ -138,9 +138,9 @@ def run_sweep(loaded: LoadedWorkbook, varies: list[Vary], strategy: str = "base"
     varies affinely, otherwise as a batch through ``executor`` with reuse."""
     if loaded.errors:
         raise InputError(loaded.issues)
-    loaded.tables_for(strategy)  # an unknown strategy is an input error before any solve
-    grid = list(itertools.product(*(v.values for v in varies)))
+    # an unknown strategy is an input error before any solve
     start = sweep_start(loaded, strategy, extend)
+    grid = list(itertools.product(*(v.values for v in varies)))
     at = [scenario_at(loaded, strategy, varies, values, start=start) for values in grid]
     # A --vary that names a sheet or column that does not exist fails every point alike:
     # say so once, before solving anything.

@@ -14,7 +14,6 @@ Anything else (demand, prices, structure) falls back to planning every point.
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -25,7 +24,7 @@ from pyomo.common.gc_manager import PauseGC
 
 from models.build import build_model
 from models.data import ScenarioData
-from models.index import ModelIndex, build_index
+from models.index import ModelIndex, build_index, entry_value, with_values
 from optimizer.solving.checker import check_plan
 from optimizer.solving.extract import extract
 from optimizer.solving.highs import (  # _run: as the Resolver re-solves
@@ -73,7 +72,7 @@ def affine_changes(ixs: list[ModelIndex], xs: list[float]) -> list[Change] | Non
     entries = [(f, k) for f in RHS_FIELDS for k in getattr(first, f)]
     entries += [("share", p) for p in range(len(first.caps))]
     for field, key in entries:
-        values = [_get(ix, field, key) for ix in ixs]
+        values = [entry_value(ix, (field, key)) for ix in ixs]
         if all(abs(v - values[0]) <= TOL * max(1.0, abs(values[0])) for v in values):
             continue
         b = (values[1] - values[0]) / (x1 - x0)
@@ -85,25 +84,10 @@ def affine_changes(ixs: list[ModelIndex], xs: list[float]) -> list[Change] | Non
     return changes
 
 
-def _get(ix: ModelIndex, field: str, key: Any) -> float:
-    return ix.caps[key].policy.share if field == "share" else getattr(ix, field)[key]
-
-
 def _with(ix: ModelIndex, changes: list[Change],
           value_of: Callable[[float, float], Any]) -> ModelIndex:
     """A copy of ``ix`` whose changing entries are ``value_of(a, b)``."""
-    out = copy.copy(ix)
-    for field in {f for f, *_ in changes if f != "share"}:
-        setattr(out, field, dict(getattr(ix, field)))
-    caps = list(ix.caps)
-    for field, key, a, b in changes:
-        if field == "share":
-            caps[key] = replace(caps[key], policy=replace(caps[key].policy,
-                                                          share=value_of(a, b)))
-        else:
-            getattr(out, field)[key] = value_of(a, b)
-    out.caps = caps
-    return out
+    return with_values(ix, {(field, key): value_of(a, b) for field, key, a, b in changes})
 
 
 def parametric_sweep(datas: list[ScenarioData], xs: list[float]) -> list[PlanRun] | None:

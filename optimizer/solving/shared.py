@@ -13,8 +13,8 @@ compiling are shared: the LP handed to HiGHS has the rows, columns and numbers a
 its own gives, so the plan is the same.
 
 Sharing pays from a few plans on: the parameterized compile of a model costs 2-3 plain
-builds and compiles of it (benchmarks/bench_strategies.py), so a batch gives a group its
-own jobs only when at least :data:`SHARED_MIN` of its plans land in one job.
+builds and compiles of it (benchmarks/bench_strategies.py), so a batch groups plans only
+when it has at least :data:`SHARED_MIN` of them for each process it may use.
 """
 
 from __future__ import annotations
@@ -23,14 +23,13 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any
 
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from models.build import build_model
 from models.data import ScenarioData
-from models.index import ArcCost, ModelIndex, build_index
+from models.index import Entry, ModelIndex, build_index, entry_value, with_values
 from optimizer.solving.highs import WarmStart, solve_compiled
 from optimizer.solving.plan import PlanRun, finish_plan
 from optimizer.solving.resolve import Resolver
@@ -42,20 +41,12 @@ MOVABLE = ("capacity", "offtake", "floor", "ceiling", "budgets", "arc_cost", "cr
            "holding", "transfer_cost", "gap_rate", "shortage_penalty")
 SHARED_MIN = 3
 
-Entry = tuple[str, Any]  # (field of ModelIndex, key in it)
-
 
 def structure(ix: ModelIndex) -> tuple:
     """What must be equal for two indexes to give models of one structure: every field
     but the movable ones, whose keys only count."""
     return tuple(tuple(getattr(ix, f.name)) if f.name in MOVABLE else getattr(ix, f.name)
                  for f in fields(ix))
-
-
-def number(ix: ModelIndex, entry: Entry) -> float:
-    field, key = entry
-    value = getattr(ix, field)[key]
-    return value.unit if field == "arc_cost" else value
 
 
 @dataclass(frozen=True)
@@ -67,9 +58,10 @@ class Group:
     token: str
 
 
-def groups(ixs: Sequence[ModelIndex]) -> list[tuple[Group, list[int]]]:
-    """The groups of at least :data:`SHARED_MIN` plans of one structure among ``ixs``,
-    each with the positions of its plans."""
+def groups(ixs: Sequence[ModelIndex], least: int = SHARED_MIN
+           ) -> list[tuple[Group, list[int]]]:
+    """The groups of at least ``least`` plans of one structure among ``ixs``, each with
+    the positions of its plans."""
     found: list[tuple[tuple, list[int]]] = []  # indexes hold lists and dicts: no hashing
     for i, ix in enumerate(ixs):
         if ix.impossible:  # a plan with no model to build is reported as it is
@@ -82,17 +74,15 @@ def groups(ixs: Sequence[ModelIndex]) -> list[tuple[Group, list[int]]]:
             same.append(i)
     out = []
     for _, members in found:
-        if len(members) < SHARED_MIN:
+        if len(members) < least:
             continue
         first = ixs[members[0]]
         entries: list[Entry] = []
         for f in MOVABLE:
             # whole tables compared first (in C): most strategies leave most of them alone
-            moved = [getattr(ixs[i], f) for i in members[1:] if getattr(ixs[i], f)
-                     != getattr(first, f)]
+            moved = [ixs[i] for i in members[1:] if getattr(ixs[i], f) != getattr(first, f)]
             entries += [(f, k) for k in getattr(first, f) if any(
-                number(first, (f, k)) != (t[k].unit if f == "arc_cost" else t[k])
-                for t in moved)]
+                entry_value(other, (f, k)) != entry_value(first, (f, k)) for other in moved)]
         out.append((Group(tuple(entries), secrets.token_hex(8)), members))
     return out
 
@@ -107,7 +97,7 @@ class SharedModel:
         m.data_value = pyo.Var(range(len(group.entries)))
         self.values = list(m.data_value.values())
         self._set(ix)
-        self.ix = _with(ix, group.entries, self.values)
+        self.ix = with_values(ix, dict(zip(group.entries, self.values, strict=True)))
         build_model(data, self.ix, model=m)
         self.model = m
         self.build_s = time.perf_counter() - t0
@@ -116,7 +106,7 @@ class SharedModel:
 
     def _set(self, ix: ModelIndex) -> None:
         for v, entry in zip(self.values, self.group.entries, strict=True):
-            v.fix(number(ix, entry))
+            v.fix(entry_value(ix, entry))
 
     def plan(self, data: ScenarioData, ix: ModelIndex, warm: WarmStart | None,
              check: bool, t0: float, first: bool) -> PlanRun:
@@ -135,16 +125,6 @@ class SharedModel:
             return finish_plan(data, m, outcome, check, t0, t2 - t0 - compile_s)
         finally:
             m.ix = self.ix
-
-
-def _with(ix: ModelIndex, entries: Sequence[Entry], values: Sequence[Any]) -> ModelIndex:
-    """A copy of ``ix`` whose ``entries`` are ``values`` (fixed variables)."""
-    out = ModelIndex(**{f.name: getattr(ix, f.name) for f in fields(ix)})
-    for field in {f for f, _ in entries}:
-        setattr(out, field, dict(getattr(ix, field)))
-    for (field, key), v in zip(entries, values, strict=True):
-        getattr(out, field)[key] = ArcCost(v, 0.0, 0.0) if field == "arc_cost" else v
-    return out
 
 
 _last: list[SharedModel] = []
